@@ -1,0 +1,32 @@
+# Production-style image: gunicorn serving mapping.wsgi. See docker-compose.yml
+# for the PostGIS service and scripts/docker_entrypoint.sh for migrate + data load.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# GeoDjango's native libraries (GDAL, GEOS, PROJ), libpq for psycopg, and
+# binutils so ctypes.util.find_library can locate them.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        binutils gdal-bin libgdal32 libgeos-c1v5 libproj25 libpq5 \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY . /app
+RUN pip install .
+
+# Static files are collected at build time; the secret is a throwaway for this step.
+RUN DJANGO_SECRET_KEY=collectstatic-build-only-not-secret DJANGO_DEBUG=0 \
+    python manage.py collectstatic --noinput
+
+# Unprivileged runtime user; it may write only .var/ (secret-key fallback, media).
+RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home hartis \
+    && mkdir -p /app/.var \
+    && chown hartis:hartis /app/.var
+USER hartis
+
+EXPOSE 8000
+CMD ["gunicorn", "mapping.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

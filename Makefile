@@ -1,0 +1,82 @@
+# Hartis — developer entry points. Real logic lives in scripts/bootstrap.sh
+# (system packages + .venv) and scripts/local_postgres.sh (project-local PostGIS).
+# Every target is idempotent. Environment: PYTHON, HARTIS_PG_PORT, DATABASE_URL, PORT.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+PYTHON ?= python3
+export PYTHON
+
+MANAGE := .venv/bin/python manage.py
+PG := bash scripts/local_postgres.sh
+
+# settings.py defaults to postgres://hartis@127.0.0.1:54329/hartis. For another
+# local port, point Django at it; local_postgres.sh must not see that URL (it
+# would take it for an external database and skip the local cluster).
+ifndef DATABASE_URL
+ifdef HARTIS_PG_PORT
+export DATABASE_URL := postgres://hartis@127.0.0.1:$(HARTIS_PG_PORT)/hartis
+PG := env -u DATABASE_URL $(PG)
+endif
+endif
+
+.PHONY: help setup run test bench lint format db-start db-stop db-status clean
+
+help:
+	@echo "make setup | run | test | bench | lint | format | db-start | db-stop | db-status | clean"
+
+setup:
+	@bash scripts/bootstrap.sh $(BOOTSTRAP_FLAGS)
+	@$(PG) start
+	@echo "==> migrate" && $(MANAGE) migrate --noinput
+	@echo "==> collectstatic" && $(MANAGE) collectstatic --noinput -v 0
+	@echo "==> load_athens" && $(MANAGE) load_athens
+	@echo "==> load_services" && $(MANAGE) load_services
+	@echo "==> load_demo" && $(MANAGE) load_demo
+
+run: setup
+	@echo "==> runserver on http://127.0.0.1:$${PORT:-8000}/"
+	exec $(MANAGE) runserver 127.0.0.1:$${PORT:-8000}
+
+# 'test' does the whole set-up of 'run' (plus Chromium for the browser tests), so a green
+# 'make test' also proves the dev database migrates and loads; pytest then builds its own
+# test_hartis database (migrations + CREATE EXTENSION postgis) and loads the data it needs.
+test:
+	@$(MAKE) --no-print-directory setup BOOTSTRAP_FLAGS=--with-test-deps
+	@echo "==> makemigrations --check" && $(MANAGE) makemigrations --check --dry-run
+	@echo "==> ruff check" && .venv/bin/ruff check .
+	@echo "==> ruff format --check" && .venv/bin/ruff format --check .
+	@echo "==> pytest" && .venv/bin/pytest
+
+bench:
+	@if [ -d benchmarks ]; then \
+		bash scripts/bootstrap.sh && $(PG) start && .venv/bin/pytest benchmarks; \
+	else \
+		echo "==> no benchmarks yet (add them under benchmarks/)"; \
+	fi
+
+lint:
+	@bash scripts/bootstrap.sh
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format:
+	@bash scripts/bootstrap.sh
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+db-start:
+	@$(PG) start
+
+db-stop:
+	@$(PG) stop
+
+db-status:
+	@$(PG) status || true
+
+# 'destroy' stops the cluster and also removes its /var/tmp/hartis-pg-* dir when
+# .var/pgdata is a symlink there (plain 'rm -rf .var' would only drop the link).
+clean:
+	@$(PG) destroy
+	rm -rf .var .venv staticfiles

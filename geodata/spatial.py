@@ -1,0 +1,83 @@
+"""Where Hartis decides SRIDs and units, once.
+
+- Storage: every geometry column is EPSG:4326 (WGS84 lon/lat), the SRID of GeoJSON, HSDS
+  latitude/longitude and Leaflet, so nothing is transformed on the way out.
+- Measures: metres and square metres always come from PostGIS ``geography`` (spheroid maths on
+  the 4326 column), never from degrees. For geometric constructions in metres (buffers,
+  catchments) the metric SRID is EPSG:2100, the Greek Grid, valid for all of Greece.
+- Index use: casts and transforms are applied to the *constant* side of a filter, never to an
+  indexed column inside ``WHERE``.
+"""
+
+from django.contrib.gis.db.models import PointField
+from django.contrib.gis.db.models.functions import GeoFunc
+from django.db import connection
+from django.db.models import FloatField, Func
+
+STORAGE_SRID = 4326
+METRIC_SRID = 2100  # EPSG:2100 GGRS87 / Greek Grid, metres
+
+
+class GeographyArea(GeoFunc):
+    """Area in square metres: ``ST_Area(geom::geography)`` on a 4326 geometry."""
+
+    function = "ST_Area"
+    template = "%(function)s((%(expressions)s)::geography)"
+    output_field = FloatField()
+    geom_param_pos = (0,)
+
+
+class OverlapArea(Func):
+    """Area in square metres shared by two 4326 geometries:
+    ``ST_Area(ST_Intersection(a, b)::geography)``. A plain ``Func`` so either side may be an
+    ``OuterRef`` (GeoDjango's functions need resolved output fields to pick an SRID)."""
+
+    function = "ST_Intersection"
+    template = "ST_Area(%(function)s(%(expressions)s)::geography)"
+    output_field = FloatField()
+    arity = 2
+
+
+class PointInside(Func):
+    """A point guaranteed inside a polygon, ``ST_PointOnSurface(geom)``, in EPSG:4326.
+    A plain ``Func`` so its argument may be an ``OuterRef`` (see :class:`OverlapArea`)."""
+
+    function = "ST_PointOnSurface"
+    output_field = PointField(srid=STORAGE_SRID)
+    arity = 1
+
+
+def postgis_version() -> str:
+    """The PostGIS library version of the connected database, e.g. "3.3.2"."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT postgis_lib_version()")
+        return cursor.fetchone()[0]
+
+
+def indexes_within_metres(
+    area_id: int, points: list[tuple[float, float]], metres: float
+) -> set[int]:
+    """Indexes of ``points`` (lon, lat in EPSG:4326) lying within ``metres`` of municipality
+    ``area_id``'s boundary or inside it, measured on the spheroid (geography)."""
+    query = """
+        WITH candidate AS (  -- the points, numbered from 0
+            SELECT ordinality - 1 AS idx, ST_SetSRID(ST_MakePoint(lon, lat), 4326) AS geom
+            FROM unnest(%(lons)s::float8[], %(lats)s::float8[]) WITH ORDINALITY AS p(lon, lat)
+        ), area AS (
+            SELECT geom FROM geodata_municipality WHERE id = %(area_id)s
+        )
+        SELECT candidate.idx
+        FROM candidate, area
+        WHERE ST_DWithin(area.geom::geography, candidate.geom::geography, %(metres)s)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            query,
+            {
+                "lons": [lon for lon, _ in points],
+                "lats": [lat for _, lat in points],
+                "area_id": area_id,
+                "metres": metres,
+            },
+        )
+        return {row[0] for row in cursor.fetchall()}

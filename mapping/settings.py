@@ -1,0 +1,211 @@
+"""Hartis settings: the one settings module, read from environment variables.
+
+Every variable has a safe development default; README.md lists them. App options live in one
+namespaced dict, ``HARTIS``, validated at start-up by :mod:`mapping.conf`.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / ".var"
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """Read a boolean environment variable ("1/true/yes/on" or "0/false/no/off")."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {raw!r}.")
+
+
+def env_list(name: str, default: str) -> list[str]:
+    """Read a comma-separated environment variable into a list of non-empty items."""
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _secret_key() -> str:
+    """DJANGO_SECRET_KEY, else a per-checkout random key kept in .var/secret_key (never in git)."""
+    key = os.environ.get("DJANGO_SECRET_KEY", "").strip()
+    if key:
+        return key
+    key_file = VAR_DIR / "secret_key"
+    try:
+        if not key_file.exists():
+            VAR_DIR.mkdir(exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(50))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"Set DJANGO_SECRET_KEY: it is not in the environment and {key_file} "
+            f"is not writable ({exc})."
+        ) from exc
+
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", "")
+
+# The project-local cluster started by `make run` (scripts/local_postgres.sh) listens here.
+LOCAL_DATABASE_URL = "postgres://hartis@127.0.0.1:54329/hartis"
+_database = dj_database_url.parse(
+    os.environ.get("DATABASE_URL", LOCAL_DATABASE_URL),
+    conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+    conn_health_checks=True,
+)
+if _database["ENGINE"] not in {
+    "django.db.backends.postgresql",
+    "django.contrib.gis.db.backends.postgis",
+}:
+    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL with PostGIS (postgres://…).")
+_database["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+DATABASES = {"default": _database}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "modeltranslation",  # before admin, so translated fields get their admin tabs
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "leaflet",
+    "geodata",
+    "mapping",
+    "layers",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "mapping.urls"
+WSGI_APPLICATION = "mapping.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "mapping.context_processors.site",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Languages of the interface. Arabic, Farsi and Urdu are right-to-left (Django's
+# LANGUAGES_BIDI already lists ar, fa and ur, so get_language_bidi() is correct for them).
+LANGUAGE_CODE = os.environ.get("DJANGO_LANGUAGE_CODE", "el")
+LANGUAGES = [
+    ("el", _("Greek")),
+    ("en", _("English")),
+    ("ar", _("Arabic")),
+    ("fa", _("Persian")),
+    ("fr", _("French")),
+    ("ur", _("Urdu")),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en", "el")
+TIME_ZONE = "Europe/Athens"  # opening hours are local times in Athens
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "media/"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # Request lines carry query strings, and a resident's location may be one of them:
+    # runserver's access log is kept at WARNING so coordinates are never written anywhere.
+    "loggers": {"django.server": {"level": "WARNING"}},
+}
+
+BASEMAP_TILE_URL = os.environ.get(
+    "HARTIS_BASEMAP_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+BASEMAP_ATTRIBUTION = os.environ.get(
+    "HARTIS_BASEMAP_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
+
+# Hartis' own options, validated by mapping.conf at start-up.
+HARTIS = {
+    "CITY_SLUG": os.environ.get("HARTIS_CITY", "athens"),
+    "BASEMAP_TILE_URL": BASEMAP_TILE_URL,
+    "BASEMAP_ATTRIBUTION": BASEMAP_ATTRIBUTION,
+    "STALE_AFTER_DAYS": int(os.environ.get("HARTIS_STALE_AFTER_DAYS", "180")),
+}
+
+# django-leaflet: Leaflet itself ships inside the package and is served from STATIC_URL.
+LEAFLET_CONFIG = {
+    "DEFAULT_CENTER": (37.9838, 23.7275),  # (lat, lon): Athens, Syntagma
+    "DEFAULT_ZOOM": 13,
+    "MIN_ZOOM": 3,
+    "MAX_ZOOM": 19,
+    "TILES": [("OpenStreetMap", BASEMAP_TILE_URL, {"attribution": BASEMAP_ATTRIBUTION})],
+    "ATTRIBUTION_PREFIX": "Leaflet",
+    "RESET_VIEW": False,
+}
+
+# Debian 12 ships GDAL 3.6; the check asks for 3.9 to block network/file access from crafted
+# spatial references. GDAL here only reads the files we ship; untrusted input (HSDS imports) is
+# parsed as JSON and handed to GEOS, not to GDAL.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]

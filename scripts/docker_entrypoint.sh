@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Container entry point (docker-compose 'web'): migrate and load the data, then
+# exec the command (the image's CMD: gunicorn). The loaders must be idempotent.
+set -euo pipefail
+cd /app
+
+echo "==> migrate"
+python manage.py migrate --noinput
+for loader in load_athens load_services load_demo; do
+    echo "==> $loader"
+    python manage.py "$loader"
+done
+
+if [ "$#" -eq 0 ]; then
+    set -- gunicorn mapping.wsgi:application --bind 0.0.0.0:8000 --workers 3
+fi
+echo "==> $*"
+exec "$@"
