@@ -42,8 +42,8 @@ run: setup
 # 'test' does the whole set-up of 'run' (plus Chromium for the browser tests), so a green
 # 'make test' also proves the dev database migrates and loads; pytest then builds its own
 # test_hartis database (migrations + CREATE EXTENSION postgis) and loads the data it needs.
-test:
-	@$(MAKE) --no-print-directory setup BOOTSTRAP_FLAGS=--with-test-deps
+test: BOOTSTRAP_FLAGS := --with-test-deps
+test: setup
 	@echo "==> makemigrations --check" && $(MANAGE) makemigrations --check --dry-run
 	@echo "==> ruff check" && .venv/bin/ruff check .
 	@echo "==> ruff format --check" && .venv/bin/ruff format --check .
