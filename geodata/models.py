@@ -51,6 +51,13 @@ class Municipality(Area):
     population_2021 = models.PositiveIntegerField(
         _("population, census 2021"), null=True, blank=True
     )
+    source_checksum = models.CharField(
+        _("checksum of the loaded files"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("SHA-256 of the source files last loaded; unchanged files are not reloaded."),
+    )
 
     class Meta:
         verbose_name = _("municipality")

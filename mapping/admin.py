@@ -24,6 +24,7 @@ from mapping.models import (
 )
 
 PROVENANCE_FIELDS = ("source", "source_url", "source_record_id", "source_licence", "is_demo")
+PROVENANCE_FIELDSET = (_("Provenance"), {"fields": PROVENANCE_FIELDS, "classes": ["collapse"]})
 
 
 class ThemeFilter(admin.SimpleListFilter):
@@ -134,10 +135,8 @@ class ServiceAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (
-            _("Verification and provenance"),
-            {"fields": ["assured_date", "assurer_email", *PROVENANCE_FIELDS]},
-        ),
+        (_("Verification"), {"fields": ["assured_date", "assurer_email"]}),
+        PROVENANCE_FIELDSET,
     ]
 
 
@@ -146,6 +145,23 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "organization_type", "website", "is_demo"]
     list_filter = ["organization_type", "is_demo"]
     search_fields = ["name", "alternate_name", "description"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "alternate_name",
+                    "organization_type",
+                    "description",
+                    "website",
+                    "email",
+                    "logo",
+                ]
+            },
+        ),
+        PROVENANCE_FIELDSET,
+    ]
 
 
 class LocationServiceInline(admin.TabularInline):
@@ -164,6 +180,27 @@ class LocationAdmin(LeafletGeoAdmin):
     autocomplete_fields = ["organization"]
     readonly_fields = ["municipality", "district", "neighbourhood"]
     inlines = [LocationServiceInline]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["organization", "location_type", "name", "alternate_name", "description"]},
+        ),
+        (_("Position"), {"fields": ["point", ("municipality", "district", "neighbourhood")]}),
+        (
+            _("Address and access"),
+            {
+                "fields": [
+                    "address_1",
+                    "address_2",
+                    ("postal_code", "city"),
+                    ("region", "country"),
+                    "accessibility",
+                    "transportation",
+                ]
+            },
+        ),
+        PROVENANCE_FIELDSET,
+    ]
 
 
 @admin.register(Taxonomy)

@@ -56,10 +56,18 @@ def test_every_tract_has_a_district_and_a_measured_area(athens):
 def test_reload_is_idempotent_and_keeps_primary_keys(athens):
     before = dict(District.objects.values_list("number", "pk"))
     tract_pk = CensusTract.objects.get(code="0711631001").pk
-    call_command("load_athens", verbosity=0)
+    call_command("load_athens", force=True, verbosity=0)
     assert dict(District.objects.values_list("number", "pk")) == before
     assert CensusTract.objects.get(code="0711631001").pk == tract_pk
     assert CensusTract.objects.count() == 494
+
+
+def test_unchanged_files_are_not_reloaded(athens):
+    District.objects.filter(number=1).update(name="Edited in the admin")
+    call_command("load_athens", verbosity=0)
+    assert District.objects.get(number=1).name == "Edited in the admin"
+    call_command("load_athens", force=True, verbosity=0)
+    assert District.objects.get(number=1).name == "1η Δημοτική Κοινότητα"
 
 
 @pytest.fixture

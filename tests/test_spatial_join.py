@@ -53,6 +53,6 @@ def test_reloading_geography_rejoins_locations(athens, django_capture_on_commit_
     location = _located(SYNTAGMA)
     Location.objects.filter(pk=location.pk).update(district=None, neighbourhood=None)
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("load_athens", verbosity=0)
+        call_command("load_athens", force=True, verbosity=0)
     location.refresh_from_db()
     assert location.district.number == 1

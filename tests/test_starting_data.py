@@ -119,11 +119,40 @@ def test_demo_records_say_they_are_demo(athens):
     assert demos.filter(service_at_locations__isnull=True).count() == 2
 
 
-def test_reimport_updates_in_place(athens):
+def test_rerunning_the_loaders_keeps_editors_changes(athens):
     ids = set(Service.objects.values_list("pk", flat=True))
+    Service.objects.filter(name="Κλίμακα").update(description="Corrected by an editor")
     call_command("load_services", verbosity=0)
     call_command("load_demo", verbosity=0)
     assert set(Service.objects.values_list("pk", flat=True)) == ids
+    assert Service.objects.get(name="Κλίμακα").description == "Corrected by an editor"
+
+
+def test_sync_makes_the_database_match_the_source(athens):
+    ids = set(Service.objects.values_list("pk", flat=True))
+    klimaka = Service.objects.get(name="Κλίμακα")
+    Service.objects.filter(pk=klimaka.pk).update(name="Renamed")
+    stray = Service.objects.create(
+        organization=klimaka.organization, name="Gone from OSM", source=osm_facilities.SOURCE.name
+    )
+    call_command("load_services", sync=True, verbosity=0)
+    assert Service.objects.get(pk=klimaka.pk).name == "Κλίμακα"
+    assert not Service.objects.filter(pk=stray.pk).exists()
+    assert set(Service.objects.values_list("pk", flat=True)) == ids
+
+
+def test_default_import_adds_only_missing_records(athens):
+    from mapping.actions.imports import import_service_records
+
+    records = demo.parse_demo()
+    Service.objects.from_source(demo.SOURCE.name).filter(name__contains="Night shelter").delete()
+    Service.objects.filter(name__contains="Women's centre").update(description="Edited")
+    summary = import_service_records(records, source=demo.SOURCE)
+    assert summary.services == 1
+    shelter = Service.objects.get(name__contains="Night shelter")
+    assert shelter.schedules.count() == 7
+    assert shelter.service_at_locations.get().location.district.number == 2
+    assert Service.objects.get(name__contains="Women's centre").description == "Edited"
 
 
 def test_demo_records_can_be_removed(athens):

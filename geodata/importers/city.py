@@ -1,11 +1,13 @@
 """Load one municipality's geography: parse → validate → one atomic load.
 
 Every file is read and validated before anything is written, and the write is one transaction,
-so bad input leaves the database as it was. Re-running updates rows in place (natural keys:
-district number, neighbourhood slug, tract code), so primary keys stay stable for the
-directory's foreign keys.
+so bad input leaves the database as it was. Re-running with unchanged files does nothing (a
+checksum of the files is kept on the municipality); with changed files, or ``force``, rows are
+updated in place (natural keys: district number, neighbourhood slug, tract code), so primary
+keys stay stable for the directory's foreign keys.
 """
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -52,6 +54,22 @@ class LoadSummary:
     neighbourhoods: int
     tracts: int
     population_2011: float
+    unchanged: bool = False  # the files were already loaded; nothing was written
+
+
+# Part of the checksum: bump it when the loader writes different rows from the same files.
+LOADER_VERSION = "1"
+
+
+def source_checksum(source: CitySource) -> str:
+    """SHA-256 over the loader version and the bytes of every file the city loads from."""
+    digest = hashlib.sha256(LOADER_VERSION.encode())
+    for layer in (source.municipality, source.districts, source.neighbourhoods, source.tracts):
+        path = source.path(layer)
+        if not path.is_file():
+            raise SourceDataError(path, "file not found")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _parse_layer(
@@ -181,21 +199,15 @@ def _assign_parents(municipality: Municipality) -> None:
     )
 
 
-def write_city(parsed: ParsedCity) -> LoadSummary:
+def write_city(parsed: ParsedCity, checksum: str = "") -> LoadSummary:
     """Write validated rows in one transaction; remove rows of this city no longer in the files."""
+    fields = ("slug", "name", "name_en", "population_2011", "population_2021", "geom")
     with transaction.atomic():
         municipality, _ = Municipality.objects.update_or_create(
             code=parsed.municipality.code,
             defaults={
-                field: getattr(parsed.municipality, field)
-                for field in (
-                    "slug",
-                    "name",
-                    "name_en",
-                    "population_2011",
-                    "population_2021",
-                    "geom",
-                )
+                "source_checksum": checksum,
+                **{field: getattr(parsed.municipality, field) for field in fields},
             },
         )
         for row in [*parsed.districts, *parsed.neighbourhoods, *parsed.tracts]:
@@ -226,6 +238,10 @@ def write_city(parsed: ParsedCity) -> LoadSummary:
         transaction.on_commit(
             lambda: geography_loaded.send(sender=Municipality, municipality=municipality)
         )
+    return summarize(municipality)
+
+
+def summarize(municipality: Municipality, *, unchanged: bool = False) -> LoadSummary:
     tracts = CensusTract.objects.filter(municipality=municipality)
     return LoadSummary(
         municipality=municipality,
@@ -233,9 +249,16 @@ def write_city(parsed: ParsedCity) -> LoadSummary:
         neighbourhoods=municipality.neighbourhoods.count(),
         tracts=tracts.count(),
         population_2011=tracts.aggregate(total=Sum("population_2011"))["total"] or 0.0,
+        unchanged=unchanged,
     )
 
 
-def load_city(source: CitySource, progress: Progress = no_progress) -> LoadSummary:
-    """Parse, validate and load ``source``; all or nothing."""
-    return write_city(parse_city(source, progress))
+def load_city(
+    source: CitySource, progress: Progress = no_progress, *, force: bool = False
+) -> LoadSummary:
+    """Parse, validate and load ``source``, all or nothing; skip files already loaded."""
+    checksum = source_checksum(source)
+    loaded = Municipality.objects.defer("geom").filter(code=source.code).first()
+    if loaded is not None and loaded.source_checksum == checksum and not force:
+        return summarize(loaded, unchanged=True)
+    return write_city(parse_city(source, progress), checksum)

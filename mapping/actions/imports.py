@@ -1,8 +1,14 @@
 """Write action: import service records from one source, all or nothing, idempotently.
 
-Ids are UUIDv5 of (source, kind, key), so a re-import updates the same rows and every machine
-gives a record the same id. Records of the same source that are no longer in the input are
-removed. The spatial join of the new locations runs as one UPDATE at the end.
+Ids are UUIDv5 of (source, kind, key), so every machine gives a record the same id and a
+re-import never duplicates. Two modes:
+
+- default: add the records the database does not have yet and leave existing ones alone, so
+  an editor's corrections survive ``make run`` (which re-runs the importers on every start);
+- ``sync=True``: the source is the truth — existing records are overwritten (their links,
+  phones and hours replaced) and records the source no longer publishes are removed.
+
+The spatial join of the written locations runs as one UPDATE at the end.
 """
 
 import datetime
@@ -16,6 +22,8 @@ from django.db import transaction
 from geodata.spatial import STORAGE_SRID
 from mapping.importers.records import RecordSource, ServiceRecord
 from mapping.models import (
+    TARGET_GROUPS_TAXONOMY,
+    THEMES_TAXONOMY,
     Language,
     Location,
     Organization,
@@ -92,13 +100,22 @@ def _time(value: str) -> datetime.time:
 
 
 @transaction.atomic
-def import_service_records(records: list[ServiceRecord], *, source: RecordSource) -> ImportSummary:
-    """Create or update the organisations, locations and services of ``records``."""
+def import_service_records(
+    records: list[ServiceRecord], *, source: RecordSource, sync: bool = False
+) -> ImportSummary:
+    """Add (or with ``sync``, add, overwrite and prune) the records of ``source``."""
     _validate(records, source)
+    if not sync:
+        existing = set(
+            Service.objects.filter(
+                id__in=[record_id(source, "service", r.key) for r in records]
+            ).values_list("id", flat=True)
+        )
+        records = [r for r in records if record_id(source, "service", r.key) not in existing]
     terms = {
         t.code: t.pk
         for t in TaxonomyTerm.objects.filter(
-            taxonomy__slug__in=["hartis-themes", "hartis-target-groups"]
+            taxonomy__slug__in=[THEMES_TAXONOMY, TARGET_GROUPS_TAXONOMY]
         )
     }
     language_ids = dict(Language.objects.values_list("code", "pk"))
@@ -152,6 +169,10 @@ def import_service_records(records: list[ServiceRecord], *, source: RecordSource
     ]
 
     def upsert(model: type, rows: list) -> None:
+        """Insert; on an existing id, overwrite (sync) or keep what is there (default)."""
+        if not sync:
+            model.objects.bulk_create(rows, ignore_conflicts=True)
+            return
         fields = [
             f.name
             for f in model._meta.concrete_fields
@@ -166,7 +187,8 @@ def import_service_records(records: list[ServiceRecord], *, source: RecordSource
     upsert(Service, services)
 
     service_ids = [s.id for s in services]
-    # Links are replaced wholesale: the source is the truth for what it published.
+    # Links of the written services are replaced wholesale (in the default mode these services
+    # are new, so there is nothing to replace).
     ServiceAtLocation.objects.filter(service_id__in=service_ids).delete()
     Phone.objects.filter(service_id__in=service_ids).delete()
     Schedule.objects.filter(service_id__in=service_ids).delete()
@@ -213,14 +235,15 @@ def import_service_records(records: list[ServiceRecord], *, source: RecordSource
             for code in codes_of(r)
         )
 
-    # What this source no longer publishes goes away (services first: organisations are PROTECTed).
-    Service.objects.filter(source=source.name).exclude(id__in=service_ids).delete()
-    Location.objects.filter(source=source.name).exclude(
-        id__in=[loc.id for loc in locations.values()]
-    ).delete()
-    Organization.objects.filter(source=source.name, services__isnull=True).exclude(
-        id__in=[o.id for o in organizations.values()]
-    ).delete()
+    if sync:
+        # What the source no longer publishes goes (services first: organisations are PROTECTed).
+        Service.objects.filter(source=source.name).exclude(id__in=service_ids).delete()
+        Location.objects.filter(source=source.name).exclude(
+            id__in=[loc.id for loc in locations.values()]
+        ).delete()
+        Organization.objects.filter(source=source.name, services__isnull=True).exclude(
+            id__in=[o.id for o in organizations.values()]
+        ).delete()
     Location.objects.filter(id__in=[loc.id for loc in locations.values()]).assign_areas()
     return ImportSummary(
         organizations=len(organizations), services=len(services), locations=len(locations)

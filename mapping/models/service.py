@@ -32,6 +32,10 @@ class ServiceQuerySet(models.QuerySet):
         matching = TaxonomyTerm.objects.categories().filter(in_theme_q(theme_code))
         return self.filter(categories__in=matching).distinct()
 
+    def from_source(self, source_name: str) -> "ServiceQuerySet":
+        """Records imported from the source called ``source_name``."""
+        return self.filter(source=source_name)
+
     def real(self) -> "ServiceQuerySet":
         """Everything but demo records."""
         return self.filter(is_demo=False)

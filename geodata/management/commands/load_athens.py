@@ -24,17 +24,25 @@ class Command(BaseCommand):
             default=ATHENS.data_dir,
             help="Folder holding the source files (default: the copy in geodata/data/athens).",
         )
+        parser.add_argument(
+            "--force", action="store_true", help="Reload even if the files are unchanged."
+        )
 
-    def handle(self, *args: object, data_dir: Path, verbosity: int, **options: object) -> None:
+    def handle(
+        self, *args: object, data_dir: Path, force: bool, verbosity: int, **options: object
+    ) -> None:
         source = dataclasses.replace(ATHENS, data_dir=data_dir)
 
         def progress(features, label):  # noqa: ANN001
             return tqdm(features, desc=label, unit=" features", disable=None if verbosity else True)
 
         try:
-            summary = load_city(source, progress)
+            summary = load_city(source, progress, force=force)
         except SourceDataError as exc:
             raise CommandError(f"Nothing was loaded: {exc}") from exc
+        if summary.unchanged:
+            self.stdout.write(f"{summary.municipality}: files unchanged, nothing to load.")
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"{summary.municipality}: {summary.districts} districts, "
