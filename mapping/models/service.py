@@ -150,7 +150,7 @@ class ServiceArea(HSDSObject):
     description = models.TextField(_("description"), blank=True)
     extent = models.MultiPolygonField(_("extent"), srid=STORAGE_SRID, null=True, blank=True)
     extent_type = models.CharField(_("extent type"), max_length=50, blank=True, default="geojson")
-    uri = models.URLField(blank=True)
+    uri = models.URLField(_("link (URI)"), blank=True)
 
     class Meta:
         verbose_name = _("service area")

@@ -16,7 +16,7 @@ class Taxonomy(HSDSObject):
     slug = models.SlugField(unique=True)
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    uri = models.URLField(blank=True)
+    uri = models.URLField(_("link (URI)"), blank=True)
     version = models.CharField(max_length=50, blank=True)
 
     class Meta:
@@ -60,7 +60,7 @@ class TaxonomyTerm(HSDSObject):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
-    term_uri = models.URLField(blank=True)
+    term_uri = models.URLField(_("link (URI)"), blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = TaxonomyTermQuerySet.as_manager()
