@@ -9,7 +9,7 @@
   indexed column inside ``WHERE``.
 """
 
-from django.contrib.gis.db.models import PointField
+from django.contrib.gis.db.models import GeometryField, PointField
 from django.contrib.gis.db.models.functions import GeoFunc
 from django.db import connection
 from django.db.models import FloatField, Func
@@ -81,3 +81,44 @@ def indexes_within_metres(
             },
         )
         return {row[0] for row in cursor.fetchall()}
+
+
+class AsGeography(Func):
+    """``(expr)::geography``: a 4326 geometry seen on the spheroid, for metres. Also the
+    expression of the GiST indexes that serve nearest-first ordering (see GeographyKnn)."""
+
+    template = "(%(expressions)s)::geography"
+    arity = 1
+    output_field = GeometryField(srid=STORAGE_SRID, geography=True)
+
+
+class GeographyKnn(Func):
+    """``a <-> b`` on geography: sphere distance in metres, the operator a GiST index on
+    ``AsGeography(column)`` answers nearest-first (KNN) without reading the whole table.
+    Use only for ordering; report :class:`GeographyDistance` to people."""
+
+    template = "%(expressions)s"
+    arg_joiner = " <-> "
+    arity = 2
+    output_field = FloatField()
+
+
+class GeographyDistance(Func):
+    """``ST_Distance(a::geography, b::geography)``: spheroid distance in metres."""
+
+    function = "ST_Distance"
+    arity = 2
+    output_field = FloatField()
+
+
+# Walking estimates until a street network is loaded (planning issue): straight-line metres
+# times a detour factor, at a walking speed. 1.3 is the conventional planning assumption for
+# route circuity in dense street grids (network distance ≈ 1.2–1.4 × straight line); 80 m/min
+# (4.8 km/h) is a usual adult walking speed in accessibility studies.
+WALKING_SPEED_M_PER_MIN = 80.0
+WALKING_DETOUR_FACTOR = 1.3
+
+
+def walk_minutes(straight_line_m: float) -> float:
+    """Estimated walking time in minutes for a straight-line distance in metres."""
+    return straight_line_m * WALKING_DETOUR_FACTOR / WALKING_SPEED_M_PER_MIN

@@ -20,7 +20,6 @@ from mapping.models import (
     ServiceAtLocation,
     Taxonomy,
     TaxonomyTerm,
-    in_theme_q,
 )
 
 PROVENANCE_FIELDS = ("source", "source_url", "source_record_id", "source_licence", "is_demo")
@@ -35,11 +34,7 @@ class ThemeFilter(admin.SimpleListFilter):
         return [(term.code, term.name) for term in TaxonomyTerm.objects.themes()]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
-        if self.value():
-            return queryset.filter(
-                categories__in=TaxonomyTerm.objects.categories().filter(in_theme_q(self.value()))
-            ).distinct()
-        return queryset
+        return queryset.in_theme(self.value()) if self.value() else queryset
 
 
 class DistrictFilter(admin.SimpleListFilter):
@@ -47,12 +42,13 @@ class DistrictFilter(admin.SimpleListFilter):
     parameter_name = "district"
 
     def lookups(self, request, model_admin):
-        return [(str(d.pk), str(d)) for d in District.objects.defer("geom")]
+        return [
+            (str(d.number), str(d))
+            for d in District.objects.filter(municipality__slug="athens").defer("geom")
+        ]
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
-        if self.value():
-            return queryset.filter(service_at_locations__location__district=self.value()).distinct()
-        return queryset
+        return queryset.in_district(int(self.value())) if self.value() else queryset
 
 
 class ServiceAtLocationInline(admin.TabularInline):

@@ -84,7 +84,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.postgres",
     "leaflet",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "geodata",
     "mapping",
     "layers",
@@ -192,6 +196,22 @@ HARTIS = {
     "BASEMAP_TILE_URL": BASEMAP_TILE_URL,
     "BASEMAP_ATTRIBUTION": BASEMAP_ATTRIBUTION,
     "STALE_AFTER_DAYS": int(os.environ.get("HARTIS_STALE_AFTER_DAYS", "180")),
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Hartis API",
+    "DESCRIPTION": "Services for migrants and refugees in Athens: search, nearest, details.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # django-leaflet: Leaflet itself ships inside the package and is served from STATIC_URL.

@@ -245,6 +245,7 @@ def import_service_records(
             id__in=[o.id for o in organizations.values()]
         ).delete()
     Location.objects.filter(id__in=[loc.id for loc in locations.values()]).assign_areas()
+    Service.objects.filter(id__in=service_ids).refresh_search_document()
     return ImportSummary(
         organizations=len(organizations), services=len(services), locations=len(locations)
     )

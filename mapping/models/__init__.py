@@ -16,7 +16,6 @@ from mapping.models.taxonomy import (
     THEMES_TAXONOMY,
     Taxonomy,
     TaxonomyTerm,
-    in_theme_q,
 )
 
 __all__ = [
@@ -39,5 +38,4 @@ __all__ = [
     "Taxonomy",
     "TaxonomyTerm",
     "Weekday",
-    "in_theme_q",
 ]

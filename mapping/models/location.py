@@ -2,12 +2,18 @@
 
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import Point
+from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Subquery, Value
 from django.utils.translation import gettext_lazy as _
 
 from geodata.models import District, Municipality, Neighbourhood
-from geodata.spatial import STORAGE_SRID
+from geodata.spatial import (
+    STORAGE_SRID,
+    AsGeography,
+    GeographyDistance,
+    GeographyKnn,
+)
 from mapping.models.base import HSDSObject, Provenance
 from mapping.models.organization import Organization
 from mapping.models.service import Service
@@ -102,7 +108,11 @@ class Location(HSDSObject, Provenance):
         verbose_name = _("location")
         verbose_name_plural = _("locations")
         ordering = ["name"]
-        indexes = [models.Index(fields=["source", "source_record_id"])]
+        indexes = [
+            models.Index(fields=["source", "source_record_id"]),
+            # Serves GeographyKnn ordering: nearest places first, in metres on the sphere.
+            GistIndex(AsGeography("point"), name="location_point_geography_gist"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.address_1 or str(self.pk)
@@ -119,6 +129,20 @@ class Location(HSDSObject, Provenance):
         self.refresh_from_db(fields=["municipality", "district", "neighbourhood"])
 
 
+class ServiceAtLocationQuerySet(models.QuerySet):
+    def nearest_to(self, point: Point) -> "ServiceAtLocationQuerySet":
+        """Located rows nearest ``point`` (EPSG:4326) first, by the index-assisted KNN operator
+        on geography, annotated with ``distance_m``, the spheroid distance in metres. Slice it
+        (LIMIT) so the index stops early."""
+        here = AsGeography(Value(point, output_field=models.PointField(srid=STORAGE_SRID)))
+        there = AsGeography("location__point")
+        return (
+            self.filter(location__point__isnull=False)
+            .annotate(distance_m=GeographyDistance(there, here))
+            .order_by(GeographyKnn(there, here))
+        )
+
+
 class ServiceAtLocation(HSDSObject):
     """A service delivered at a location (HSDS ``service_at_location``)."""
 
@@ -129,6 +153,8 @@ class ServiceAtLocation(HSDSObject):
         Location, on_delete=models.CASCADE, related_name="service_at_locations"
     )
     description = models.TextField(_("description"), blank=True)
+
+    objects = ServiceAtLocationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("service at location")

@@ -1,6 +1,8 @@
 """Services (HSDS ``service``) and what hangs off them: required documents and service areas."""
 
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,8 @@ from geodata.spatial import STORAGE_SRID
 from mapping.models.base import HSDSObject, Provenance
 from mapping.models.language import Language
 from mapping.models.organization import Organization
-from mapping.models.taxonomy import TaxonomyTerm, in_theme_q
+from mapping.models.queries import ServiceQuerySet
+from mapping.models.taxonomy import TaxonomyTerm
 
 
 class ServiceStatus(models.TextChoices):
@@ -19,26 +22,6 @@ class ServiceStatus(models.TextChoices):
     INACTIVE = "inactive", _("Inactive")
     DEFUNCT = "defunct", _("Defunct")
     TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
-
-
-class ServiceQuerySet(models.QuerySet):
-    """Reads of the directory. Search and filters are built on these in the search issue."""
-
-    def active(self) -> "ServiceQuerySet":
-        return self.filter(status=ServiceStatus.ACTIVE)
-
-    def in_theme(self, theme_code: str) -> "ServiceQuerySet":
-        """Services with the theme or one of its subcategories (e.g. ``health``)."""
-        matching = TaxonomyTerm.objects.categories().filter(in_theme_q(theme_code))
-        return self.filter(categories__in=matching).distinct()
-
-    def from_source(self, source_name: str) -> "ServiceQuerySet":
-        """Records imported from the source called ``source_name``."""
-        return self.filter(source=source_name)
-
-    def real(self) -> "ServiceQuerySet":
-        """Everything but demo records."""
-        return self.filter(is_demo=False)
 
 
 class Service(HSDSObject, Provenance):
@@ -89,6 +72,7 @@ class Service(HSDSObject, Provenance):
         _("last verified"), null=True, blank=True, help_text=_("When the record was last checked.")
     )
     assurer_email = models.EmailField(_("verified by (e-mail)"), blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
 
@@ -96,7 +80,10 @@ class Service(HSDSObject, Provenance):
         verbose_name = _("service")
         verbose_name_plural = _("services")
         ordering = ["name"]
-        indexes = [models.Index(fields=["source", "source_record_id"])]
+        indexes = [
+            models.Index(fields=["source", "source_record_id"]),
+            GinIndex(fields=["search_vector"], name="service_search_vector_gin"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(minimum_age__isnull=True)

@@ -1,7 +1,6 @@
 """Taxonomies: the six ACCMR themes with subcategories, and target groups (HSDS taxonomy)."""
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mapping.models.base import HSDSObject
@@ -39,14 +38,6 @@ class TaxonomyTermQuerySet(models.QuerySet):
 
     def target_groups(self) -> "TaxonomyTermQuerySet":
         return self.filter(taxonomy__slug=TARGET_GROUPS_TAXONOMY)
-
-
-def in_theme_q(theme_code: str, prefix: str = "") -> Q:
-    """Terms that are the theme ``theme_code`` or one of its subcategories.
-
-    ``prefix`` is the relation path to the term, e.g. ``"categories__"`` from Service.
-    """
-    return Q(**{f"{prefix}code": theme_code}) | Q(**{f"{prefix}parent__code": theme_code})
 
 
 class TaxonomyTerm(HSDSObject):

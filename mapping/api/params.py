@@ -1,0 +1,133 @@
+"""Query parameters of the search API: parsed and validated, every refusal with a reason."""
+
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from geodata.models import District, Neighbourhood
+from geodata.spatial import STORAGE_SRID
+from mapping.models import Language, OrganizationType, TaxonomyTerm
+from mapping.search import SearchCriteria
+
+MAX_LIMIT = 100
+
+
+class NearField(serializers.Field):
+    """``lon,lat`` in WGS84 degrees → a Point in EPSG:4326."""
+
+    def to_internal_value(self, data: str) -> Point:
+        try:
+            lon, lat = (float(part) for part in str(data).split(","))
+        except ValueError:
+            lon = lat = float("nan")
+        if lon != lon or lat != lat:  # unparsable, or NaN
+            raise serializers.ValidationError(
+                _("Give near as 'lon,lat' in WGS84 degrees, e.g. near=23.7275,37.9838.")
+            )
+        if not -180 <= lon <= 180:
+            raise serializers.ValidationError(
+                _("The longitude %(lon)s in near is outside −180…180.") % {"lon": lon}
+            )
+        if not -90 <= lat <= 90:
+            raise serializers.ValidationError(
+                _("The latitude %(lat)s in near is outside −90…90: is it 'lon,lat'?") % {"lat": lat}
+            )
+        return Point(lon, lat, srid=STORAGE_SRID)
+
+    def to_representation(self, value: Point) -> str:
+        return f"{value.x},{value.y}"
+
+
+def _known(values: list[str], kind: str, value: str) -> str:
+    if value not in values:
+        raise serializers.ValidationError(
+            _("Unknown %(kind)s %(value)r; use one of: %(known)s.")
+            % {"kind": kind, "value": value, "known": ", ".join(values)}
+        )
+    return value
+
+
+class ServiceSearchParams(serializers.Serializer):
+    """``GET /api/services/`` parameters. Unknown parameters are refused."""
+
+    near = NearField(required=False, help_text="lon,lat (WGS84): order by distance from here.")
+    theme = serializers.SlugField(required=False, help_text="Theme or subcategory code.")
+    language = serializers.CharField(required=False, max_length=8, help_text="ISO 639 code.")
+    target_group = serializers.SlugField(required=False)
+    organization_type = serializers.ChoiceField(choices=OrganizationType.choices, required=False)
+    district = serializers.IntegerField(required=False, min_value=1, max_value=99)
+    neighbourhood = serializers.SlugField(required=False)
+    open_now = serializers.BooleanField(required=False, default=False)
+    free = serializers.BooleanField(required=False, default=False)
+    remote = serializers.BooleanField(required=False, allow_null=True, default=None)
+    demo = serializers.BooleanField(
+        required=False, default=True, help_text="Include demo records (default true)."
+    )
+    q = serializers.CharField(required=False, max_length=200, allow_blank=True)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT, default=20)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=10_000, default=1)
+
+    def validate_theme(self, value: str) -> str:
+        codes = list(TaxonomyTerm.objects.categories().values_list("code", flat=True))
+        return _known(codes, "theme", value)
+
+    def validate_language(self, value: str) -> str:
+        return _known(list(Language.objects.values_list("code", flat=True)), "language", value)
+
+    def validate_target_group(self, value: str) -> str:
+        codes = list(TaxonomyTerm.objects.target_groups().values_list("code", flat=True))
+        return _known(codes, "target group", value)
+
+    def validate_district(self, value: int) -> int:
+        numbers = [
+            str(n)
+            for n in District.objects.filter(municipality__slug="athens").values_list(
+                "number", flat=True
+            )
+        ]
+        return int(_known(numbers, "district", str(value)))
+
+    def validate_neighbourhood(self, value: str) -> str:
+        slugs = list(
+            Neighbourhood.objects.filter(municipality__slug="athens").values_list("slug", flat=True)
+        )
+        return _known(slugs, "neighbourhood", value)
+
+    def to_internal_value(self, data: object) -> dict:
+        """Field errors plus one error per unknown or repeated parameter, all at once."""
+        problems: dict[str, list[str]] = {}
+        for name in data:
+            if name not in self.fields:
+                problems[name] = [
+                    _("Unknown parameter; allowed: %(allowed)s.")
+                    % {"allowed": ", ".join(self.fields)}
+                ]
+            elif hasattr(data, "getlist") and len(data.getlist(name)) > 1:
+                problems[name] = [_("Give this parameter once.")]
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({**error.detail, **problems}) from error
+        if problems:
+            raise serializers.ValidationError(problems)
+        return values
+
+    def criteria(self) -> SearchCriteria:
+        data = self.validated_data
+        return SearchCriteria(
+            near=data.get("near"),
+            theme=data.get("theme", ""),
+            language=data.get("language", ""),
+            target_group=data.get("target_group", ""),
+            organization_type=data.get("organization_type", ""),
+            district=data.get("district"),
+            neighbourhood=data.get("neighbourhood", ""),
+            open_at=timezone.now() if data["open_now"] else None,
+            free=data["free"],
+            remote=data["remote"],
+            include_demo=data["demo"],
+            text=data.get("q", "").strip(),
+            limit=data["limit"],
+            page=data["page"],
+        )

@@ -1,0 +1,69 @@
+"""JSON API views: parse the query, run one search or one read, render."""
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mapping.api.geojson import feature_collection
+from mapping.api.params import ServiceSearchParams
+from mapping.api.serializers import ServiceDetailSerializer
+from mapping.models import Schedule, Service, ServiceAtLocation, TaxonomyTerm
+from mapping.search import search
+
+
+def _page_url(request: Request, page: int) -> str:
+    query = request.query_params.copy()
+    query["page"] = str(page)
+    return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+
+class ServiceListView(APIView):
+    """Search the directory; nearest first with ``near``."""
+
+    @extend_schema(
+        parameters=[ServiceSearchParams],
+        responses={
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description="GeoJSON FeatureCollection"),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description="Bad parameters, with reasons"),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        params = ServiceSearchParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        page = search(params.criteria())
+        number = page.criteria.page
+        body = feature_collection(
+            page,
+            next_url=_page_url(request, number + 1) if page.has_next else None,
+            previous_url=_page_url(request, number - 1) if number > 1 else None,
+        )
+        return Response(body, content_type="application/geo+json")
+
+
+class ServiceDetailView(APIView):
+    """One service with everything the directory knows about it."""
+
+    @extend_schema(responses={200: ServiceDetailSerializer})
+    def get(self, request: Request, pk: str) -> Response:
+        service = get_object_or_404(
+            Service.objects.select_related("organization").prefetch_related(
+                Prefetch("categories", queryset=TaxonomyTerm.objects.select_related("parent")),
+                "target_groups",
+                "languages",
+                "phones",
+                "required_documents",
+                Prefetch("schedules", queryset=Schedule.objects.order_by("weekday", "opens_at")),
+                Prefetch(
+                    "service_at_locations",
+                    queryset=ServiceAtLocation.objects.select_related(
+                        "location__district", "location__neighbourhood"
+                    ).prefetch_related("schedules"),
+                ),
+            ),
+            pk=pk,
+        )
+        return Response(ServiceDetailSerializer(service).data)

@@ -1,0 +1,119 @@
+"""The JSON API: GeoJSON shape, ordering, filters, 400s with reasons, bounded queries."""
+
+import uuid
+
+import pytest
+
+from mapping.models import Service
+
+OMONIA = "23.7281,37.9841"
+
+
+def _get(client, **params):
+    return client.get("/api/services/", params, HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_near_returns_geojson_ordered_by_distance(client, athens):
+    response = _get(client, near=OMONIA, theme="health", limit=5)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/geo+json")
+    body = response.json()
+    assert body["type"] == "FeatureCollection"
+    assert body["count"] == 25
+    features = body["features"]
+    assert len(features) == 5
+    distances = [f["properties"]["distance_m"] for f in features]
+    assert distances == sorted(distances)
+    first = features[0]
+    assert first["geometry"]["type"] == "Point"
+    assert all(len(str(c).split(".")[-1]) <= 6 for c in first["geometry"]["coordinates"])
+    assert first["properties"]["walk_minutes"] == round(distances[0] * 1.3 / 80)
+    assert "health" in first["properties"]["themes"]
+    assert "description" not in first["properties"]  # lists carry only what they need
+    assert body["next"].endswith("page=2") and body["previous"] is None
+
+
+def test_filters_in_the_query_string(client, athens):
+    body = _get(client, near=OMONIA, theme="health", language="fa").json()
+    assert {f["properties"]["name"] for f in body["features"]} == {
+        "DEMO · Primary care clinic",
+        "DEMO · Psychosocial support",
+    }
+    body = _get(client, district=1, theme="health", demo=0, limit=100).json()
+    assert body["count"] > 0
+    assert all(f["properties"]["district"] == 1 for f in body["features"])
+    assert all(not f["properties"]["is_demo"] for f in body["features"])
+    body = _get(client, neighbourhood="kypseli", limit=100).json()
+    assert {f["properties"]["neighbourhood"] for f in body["features"]} == {"kypseli"}
+    body = _get(client, q="υγεια", free=1).json()
+    assert {f["properties"]["is_free"] for f in body["features"]} == {True}
+
+
+def test_remote_services_are_listed_last_or_alone(client, athens):
+    features = _get(client, theme="legal").json()["features"]
+    assert [f["geometry"] is None for f in features] == [False, True]
+    only = _get(client, theme="legal", remote=1).json()["features"]
+    assert len(only) == 1 and only[0]["properties"]["remote"] is True
+
+
+@pytest.mark.parametrize(
+    ("params", "field", "reason"),
+    [
+        ({"near": "abc"}, "near", "lon,lat"),
+        ({"near": "23.7,100"}, "near", "latitude 100.0"),
+        ({"near": "200,37"}, "near", "longitude 200.0"),
+        ({"limit": "0"}, "limit", "greater than or equal to 1"),
+        ({"limit": "1000"}, "limit", "less than or equal to 100"),
+        ({"page": "x"}, "page", "valid integer"),
+        ({"theme": "astrology"}, "theme", "Unknown theme 'astrology'"),
+        ({"language": "xx"}, "language", "Unknown language"),
+        ({"district": "8"}, "district", "Unknown district"),
+        ({"neighbourhood": "atlantis"}, "neighbourhood", "Unknown neighbourhood"),
+        ({"open_now": "maybe"}, "open_now", "valid boolean"),
+        ({"bbox": "1,2,3,4"}, "bbox", "Unknown parameter"),
+    ],
+)
+def test_bad_input_is_a_400_with_a_reason(client, athens, params, field, reason):
+    response = _get(client, **params)
+    assert response.status_code == 400
+    assert reason in " ".join(response.json()[field])
+
+
+def test_list_query_count_does_not_grow_with_the_page(
+    client, athens, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        small = _get(client, near=OMONIA, limit=5)
+    with django_assert_max_num_queries(8):
+        big = _get(client, near=OMONIA, limit=100, theme="education", language="el")
+    assert small.status_code == big.status_code == 200
+
+
+def test_detail(client, athens, django_assert_max_num_queries):
+    service = Service.objects.get(name="DEMO · Primary care clinic")
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/api/services/{service.pk}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == "DEMO · Primary care clinic"
+    assert body["organization"]["name"].startswith("DEMO")
+    assert {lang["code"] for lang in body["languages"]} >= {"fa", "ar", "ur"}
+    assert len(body["schedules"]) == 5
+    location = body["service_at_locations"][0]["location"]
+    assert location["district"] == 6
+    assert location["geometry"]["coordinates"] == [23.7385, 38.0005]
+    assert body["is_demo"] is True
+
+
+def test_unknown_detail_is_404(client, athens):
+    assert client.get(f"/api/services/{uuid.uuid4()}/").status_code == 404
+    assert client.get("/api/services/not-a-uuid/").status_code == 404
+
+
+def test_openapi_schema_and_docs_are_self_hosted(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200
+    assert "/api/services/" in schema.content.decode()
+    docs = client.get("/api/docs/").content.decode()
+    assert "drf_spectacular_sidecar/swagger-ui-dist" in docs
+    assert "cdn" not in docs.lower()
