@@ -32,7 +32,7 @@ def test_service_list_filters(staff_client):
     html = staff_client.get(url, {"theme": "gender"}).content.decode()
     assert "Colour Youth" in html
     assert "Ευαγγελισμός" not in html
-    district_one = Location.objects.get(name="Ευαγγελισμός").district_id
+    district_one = Location.objects.get(name="Ευαγγελισμός").district.number
     html = staff_client.get(url, {"district": district_one, "is_demo__exact": "0"}).content.decode()
     assert "Ευαγγελισμός" in html
     assert "Colour Youth" in html  # Kerameikos-side of the 1st district
