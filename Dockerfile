@@ -1,5 +1,15 @@
 # Production-style image: gunicorn serving mapping.wsgi. See docker-compose.yml
 # for the PostGIS service and scripts/docker_entrypoint.sh for migrate + data load.
+
+# Stage 1: the front-end packages pinned by package-lock.json (npm ci --ignore-scripts),
+# copied to mapping/static/vendor/ by the same script 'make run' uses. Node stays here.
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /src
+COPY package.json package-lock.json ./
+COPY scripts/frontend_assets.sh scripts/
+RUN bash scripts/frontend_assets.sh
+
+# Stage 2: the application.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -17,6 +27,10 @@ RUN apt-get update \
 WORKDIR /app
 COPY . /app
 RUN pip install .
+
+# The vendored assets come from the frontend stage only (never from the build context).
+RUN rm -rf mapping/static/vendor
+COPY --from=frontend /src/mapping/static/vendor/ /app/mapping/static/vendor/
 
 # Static files are collected at build time; the secret is a throwaway for this step.
 RUN DJANGO_SECRET_KEY=collectstatic-build-only-not-secret DJANGO_DEBUG=0 \

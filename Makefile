@@ -79,4 +79,4 @@ db-status:
 # .var/pgdata is a symlink there (plain 'rm -rf .var' would only drop the link).
 clean:
 	@$(PG) destroy
-	rm -rf .var .venv staticfiles
+	rm -rf .var .venv staticfiles node_modules mapping/static/vendor

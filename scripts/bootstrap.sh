@@ -2,7 +2,9 @@
 # Installs what Hartis needs on this machine, idempotently:
 #   1. Debian/Ubuntu packages (PostgreSQL + PostGIS, GDAL, python3-venv if needed),
 #      plus chromium and fonts-dejavu-core with --with-test-deps;
-#   2. the virtualenv .venv with the project installed editable ('.[dev]').
+#      plus nodejs and npm when no 'node' is on PATH (an existing Node.js is kept);
+#   2. the virtualenv .venv with the project installed editable ('.[dev]');
+#   3. the front-end assets (scripts/frontend_assets.sh: npm ci + copy to mapping/static/vendor/).
 # Only missing packages are installed; the venv is reinstalled only when
 # pyproject.toml is newer than .venv/.hartis-installed. Works without stdin (CI).
 #
@@ -19,7 +21,7 @@ for arg in "$@"; do
     case "$arg" in
         --with-test-deps) with_test_deps=1 ;;
         -h | --help)
-            sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+            sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
             exit 0
             ;;
         *)
@@ -83,6 +85,11 @@ wanted=("postgresql-$PG_V" "postgresql-$PG_V-postgis-3" gdal-bin)
 if ! "$PYTHON" -c 'import ensurepip' >/dev/null 2>&1; then
     wanted+=(python3-venv)
 fi
+# npm ci for the front-end assets. A node already on PATH (NodeSource, nvm, a newer
+# distribution package) is used as it is: Debian's nodejs must not replace it.
+if ! command -v node >/dev/null 2>&1; then
+    wanted+=(nodejs npm)
+fi
 if [ "$with_test_deps" -eq 1 ]; then
     wanted+=(chromium fonts-dejavu-core)
 fi
@@ -142,3 +149,6 @@ else
     echo "    up to date (pyproject.toml not newer than .venv/.hartis-installed)"
 fi
 done_step
+
+# --- 3. front-end assets ------------------------------------------------------
+bash "$REPO/scripts/frontend_assets.sh" </dev/null
