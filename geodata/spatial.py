@@ -12,7 +12,7 @@
 from django.contrib.gis.db.models import GeometryField, PointField
 from django.contrib.gis.db.models.functions import GeoFunc
 from django.db import connection
-from django.db.models import FloatField, Func
+from django.db.models import BooleanField, FloatField, Func
 
 STORAGE_SRID = 4326
 METRIC_SRID = 2100  # EPSG:2100 GGRS87 / Greek Grid, metres
@@ -122,3 +122,12 @@ WALKING_DETOUR_FACTOR = 1.3
 def walk_minutes(straight_line_m: float) -> float:
     """Estimated walking time in minutes for a straight-line distance in metres."""
     return straight_line_m * WALKING_DETOUR_FACTOR / WALKING_SPEED_M_PER_MIN
+
+
+class WithinMetres(Func):
+    """``ST_DWithin(a, b, metres)`` on geography arguments (wrap columns in AsGeography so the
+    expression GiST index answers it). Boolean; filter with ``.alias(x=…).filter(x=True)``."""
+
+    function = "ST_DWithin"
+    arity = 3
+    output_field = BooleanField()

@@ -1,15 +1,25 @@
-"""Hartis URLs. Public pages get language prefixes (/el/, /ar/…) in the search issue."""
+"""Hartis URLs. Public pages carry the language in the path (/el/, /ar/…); the API, the
+admin and the health check do not."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from mapping import views
+from mapping.views import pages, system
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
-    path("", views.home, name="home"),
-    path("about/data/", views.about_data, name="about-data"),
+    path("healthz", system.healthz, name="healthz"),
     path("api/", include("mapping.api.urls")),
+    path("api/layers/", include("layers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+urlpatterns += i18n_patterns(
+    path("", pages.map_page, name="home"),
+    path("services/<uuid:pk>/", pages.service_page, name="service-page"),
+    path("neighbourhoods/", pages.neighbourhood_index, name="neighbourhood-index"),
+    path("neighbourhoods/<slug:slug>/", pages.neighbourhood_page, name="neighbourhood-page"),
+    path("districts/<int:number>/", pages.district_page, name="district-page"),
+    path("referral/", pages.referral_sheet, name="referral-sheet"),
+    path("about/data/", system.about_data, name="about-data"),
+)

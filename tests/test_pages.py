@@ -19,7 +19,7 @@ def test_healthz_when_database_is_down(client, db, monkeypatch):
     def unreachable():
         raise DatabaseError("connection refused")
 
-    monkeypatch.setattr("mapping.views.postgis_version", unreachable)
+    monkeypatch.setattr("mapping.views.system.postgis_version", unreachable)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": False}
@@ -45,18 +45,25 @@ def test_about_data_shows_every_attribution(client, athens):
         assert credit in html, credit
 
 
-def test_home_counts_services_and_flags_demo(client, athens):
-    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
+def test_root_redirects_to_the_visitor_language(client, db):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="ar")
+    assert response.status_code == 302
+    assert response["Location"] == "/ar/"
+
+
+def test_map_page_is_a_shell_with_config(client, athens, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        response = client.get("/en/")
     html = response.content.decode()
-    assert "The directory lists 220 active services." in html
-    assert "12 of them are demo records." in html
-    assert 'href="/about/data/"' in html
+    assert 'id="map"' in html
+    assert 'id="map-config"' in html
+    assert "/static/vendor/leaflet/leaflet.js" in html
+    assert "Ευαγγελισμός" not in html  # the data come from the API, not the page
 
 
 @pytest.mark.parametrize(
     ("language", "direction"), [("ar", "rtl"), ("fa", "rtl"), ("ur", "rtl"), ("el", "ltr")]
 )
 def test_page_direction_follows_language(client, athens, language, direction):
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    html = client.get(f"/{language}/").content.decode()
     assert f'<html lang="{language}" dir="{direction}">' in html

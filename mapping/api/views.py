@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,8 +22,17 @@ def _page_url(request: Request, page: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
+class GeoJSONRenderer(JSONRenderer):
+    """JSON served as ``application/geo+json`` (RFC 7946), for clients that ask for it."""
+
+    media_type = "application/geo+json"
+    format = "geojson"
+
+
 class ServiceListView(APIView):
     """Search the directory; nearest first with ``near``."""
+
+    renderer_classes = [GeoJSONRenderer, JSONRenderer]
 
     @extend_schema(
         parameters=[ServiceSearchParams],
@@ -41,7 +51,7 @@ class ServiceListView(APIView):
             next_url=_page_url(request, number + 1) if page.has_next else None,
             previous_url=_page_url(request, number - 1) if number > 1 else None,
         )
-        return Response(body, content_type="application/geo+json")
+        return Response(body)
 
 
 class ServiceDetailView(APIView):

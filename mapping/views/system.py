@@ -1,4 +1,4 @@
-"""Thin views: parse input, call one read, render."""
+"""System and information views."""
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -7,9 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from geodata.attribution import data_attribution_html
-from geodata.models import Municipality
 from geodata.spatial import postgis_version
-from mapping.models import Service
 
 
 @never_cache
@@ -21,17 +19,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": False}, status=503)
     return JsonResponse({"status": "ok", "database": True, "postgis": version})
-
-
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    """Landing page: what Hartis holds; the map arrives with the search issue."""
-    context = {
-        "municipalities": Municipality.objects.defer("geom"),
-        "service_count": Service.objects.active().count(),
-        "demo_count": Service.objects.active().filter(is_demo=True).count(),
-    }
-    return render(request, "mapping/home.html", context)
 
 
 @require_safe
