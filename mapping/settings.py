@@ -175,11 +175,24 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Privacy: a searched point travels in a query string (?near=lon,lat); this filter strips
+    # query strings from every line before it is written (see mapping/logs.py).
+    "filters": {"privacy": {"()": "mapping.logs.RedactQueryStrings"}},
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["privacy"],
+            "formatter": "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # Request lines carry query strings, and a resident's location may be one of them:
-    # runserver's access log is kept at WARNING so coordinates are never written anywhere.
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        # runserver's access lines: kept (useful in development), query strings redacted.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Never DEBUG: SQL parameters would include searched points.
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 BASEMAP_TILE_URL = os.environ.get(

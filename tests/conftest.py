@@ -15,6 +15,7 @@ from django.db import connection
 
 from geodata.models import Municipality
 from mapping.models import Location, Organization, Service, ServiceAtLocation
+from tests.browser import chromium_page
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
 # in a thread with a running loop unless told it is safe (it is: the loop is Playwright's).
@@ -74,6 +75,13 @@ def make_service(db):
         return service
 
     return build
+
+
+@pytest.fixture
+def page():
+    """A headless Chromium page (see tests/browser.py)."""
+    with chromium_page() as page:
+        yield page
 
 
 def pytest_collection_modifyitems(items):

@@ -1,40 +1,17 @@
 """Real headless Chromium: an editor works with the admin's maps."""
 
-import shutil
-
 import pytest
 from django.urls import reverse
-from playwright.sync_api import sync_playwright
 
 from mapping.models import Location
 from tests.conftest import load_athens_data
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",  # CI runs as root
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "correct horse 42"
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
 
 
 @pytest.fixture
@@ -52,7 +29,6 @@ def editor_page(live_server, page, django_user_model):
             third_party_assets.append(request.url)
 
     page.on("request", watch)
-    page.route("https://tile.openstreetmap.org/**", lambda route: route.abort())
     page.goto(live_server.url + reverse("admin:login"))
     page.fill("#id_username", "editor")
     page.fill("#id_password", PASSWORD)

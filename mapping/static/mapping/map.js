@@ -205,7 +205,10 @@
       "<strong>" + escapeHtml(p.name) + "</strong><br>" + escapeHtml(p.organization) +
       (distanceText(p) ? "<br>" + escapeHtml(distanceText(p)) : "") +
       '<br><a href="' + detailUrl(p.service_id) + '">' + escapeHtml(text.details) + "</a>");
-    marker.on("click", () => highlight(feature.id, true));
+    marker.on("click", (event) => {
+      if (picking) { pickAt(event.latlng); return; } // a marker under the finger is a fine point too
+      highlight(feature.id, true);
+    });
     groups[theme].addLayer(marker);
     markers.set(feature.id, { marker: marker, group: groups[theme] });
     item.addEventListener("click", (event) => {
@@ -281,13 +284,15 @@
     placeStatus.textContent = picking ? text.pickHint : "";
   });
 
-  map.on("click", (event) => {
-    if (!picking) return;
+  function pickAt(latlng) {
     picking = false;
     pickButton.setAttribute("aria-pressed", "false");
     map.getContainer().classList.remove("is-picking");
-    setNear(event.latlng.lng, event.latlng.lat);
-  });
+    map.closePopup();
+    setNear(latlng.lng, latlng.lat);
+  }
+
+  map.on("click", (event) => { if (picking) pickAt(event.latlng); });
 
   clearButton.addEventListener("click", () => {
     near = null;
