@@ -18,6 +18,7 @@ from mapping.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceTranslation,
     Taxonomy,
     TaxonomyTerm,
 )
@@ -76,6 +77,12 @@ class RequiredDocumentInline(admin.TabularInline):
     extra = 0
 
 
+class ServiceTranslationInline(admin.StackedInline):
+    model = ServiceTranslation
+    extra = 0
+    verbose_name_plural = _("translations of the text above")
+
+
 class ServiceAreaInline(LeafletGeoAdminMixin, admin.StackedInline):
     model = ServiceArea
     extra = 0
@@ -96,6 +103,7 @@ class ServiceAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organization"]
     filter_horizontal = ["categories", "target_groups", "languages"]
     inlines = [
+        ServiceTranslationInline,
         ServiceAtLocationInline,
         ScheduleInline,
         PhoneInline,
@@ -111,6 +119,7 @@ class ServiceAdmin(admin.ModelAdmin):
                     "name",
                     "alternate_name",
                     "description",
+                    "language",
                     "status",
                     "alert",
                 ]

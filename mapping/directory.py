@@ -26,6 +26,7 @@ def service_for_page(pk: str) -> Service:
             "languages",
             "phones",
             "required_documents",
+            "translations",
             Prefetch("schedules", queryset=Schedule.objects.order_by("weekday", "opens_at")),
             Prefetch(
                 "service_at_locations",
@@ -37,9 +38,9 @@ def service_for_page(pk: str) -> Service:
                     ),
                     Prefetch(
                         "location__service_at_locations",
-                        queryset=ServiceAtLocation.objects.select_related("service").filter(
-                            service__status="active"
-                        ),
+                        queryset=ServiceAtLocation.objects.select_related("service")
+                        .prefetch_related("service__translations")
+                        .filter(service__status="active"),
                         to_attr="services_here",
                     ),
                 ),
@@ -80,6 +81,7 @@ def located_rows(services: QuerySet) -> QuerySet:
     return (
         ServiceAtLocation.objects.filter(service__in=services, location__point__isnull=False)
         .select_related("service__organization", "location__neighbourhood", "location__district")
+        .prefetch_related("service__translations")
         .order_by("service__name", "pk")
     )
 

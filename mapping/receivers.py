@@ -11,7 +11,13 @@ from django.dispatch import receiver
 
 from geodata.models import Municipality
 from geodata.signals import geography_loaded
-from mapping.models import Location, Organization, Service, ServiceAtLocation
+from mapping.models import (
+    Location,
+    Organization,
+    Service,
+    ServiceAtLocation,
+    ServiceTranslation,
+)
 
 
 @receiver(geography_loaded)
@@ -44,8 +50,13 @@ def location_saved(sender: type, instance: Location, raw: bool = False, **kwargs
 
 @receiver(post_save, sender=ServiceAtLocation)
 @receiver(post_delete, sender=ServiceAtLocation)
-def service_at_location_changed(
-    sender: type, instance: ServiceAtLocation, raw: bool = False, **kwargs: object
+@receiver(post_save, sender=ServiceTranslation)
+@receiver(post_delete, sender=ServiceTranslation)
+def service_part_changed(
+    sender: type,
+    instance: ServiceAtLocation | ServiceTranslation,
+    raw: bool = False,
+    **kwargs: object,
 ) -> None:
     if not raw:
         Service.objects.filter(pk=instance.service_id).refresh_search_document()

@@ -10,12 +10,14 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from mapping import directory
+from mapping.localize import CITY_LANGUAGE, LocalizedText, localized
 from mapping.models import Service
 
 
 @dataclass(frozen=True)
 class ReferralEntry:
     service: Service
+    copies: list[tuple[str, LocalizedText]]  # (language, text): the client's, then Greek
     page_url: str  # absolute, in the client's language
     qr_svg: SafeString
 
@@ -28,7 +30,9 @@ def _qr_svg(url: str) -> SafeString:
 def referral_entries(
     ids: list[uuid.UUID], client_language: str, request: HttpRequest
 ) -> list[ReferralEntry]:
-    """Entries in the order asked for; unknown ids are left out."""
+    """Entries in the order asked for; unknown ids are left out. Each has a copy in the
+    client's language and one in Greek for the staff at the service (one if they match)."""
+    languages = list(dict.fromkeys([client_language, CITY_LANGUAGE]))
     entries = []
     for pk in ids:
         try:
@@ -37,5 +41,8 @@ def referral_entries(
             continue
         with translation.override(client_language):
             url = request.build_absolute_uri(reverse("service-page", args=[pk]))
-        entries.append(ReferralEntry(service=service, page_url=url, qr_svg=_qr_svg(url)))
+        copies = [(language, localized(service, language)) for language in languages]
+        entries.append(
+            ReferralEntry(service=service, copies=copies, page_url=url, qr_svg=_qr_svg(url))
+        )
     return entries

@@ -12,6 +12,7 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from geodata.models import Municipality
 from mapping.models import Location, Organization, Service, ServiceAtLocation
@@ -31,6 +32,14 @@ def load_athens_data() -> None:
     call_command("load_athens", verbosity=0)
     call_command("load_services", verbosity=0)
     call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    """Tests read English unless they ask for a language (the site's default is Greek)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -74,7 +74,7 @@ def test_resident_reads_arabic_right_to_left_and_browses_a_neighbourhood(site, p
     page.goto(f"{site}/ar/neighbourhoods/")
     page.click("text=ΚΥΨΕΛΗ")
     page.wait_for_selector(".area-map .leaflet-interactive")
-    assert "DEMO · Primary care clinic" in page.content()
+    assert "DEMO · عيادة رعاية أولية (تجريبية)" in page.content()  # its Arabic translation
     assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
 
 

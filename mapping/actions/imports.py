@@ -15,6 +15,7 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +25,7 @@ from mapping.importers.records import RecordSource, ServiceRecord
 from mapping.models import (
     TARGET_GROUPS_TAXONOMY,
     THEMES_TAXONOMY,
+    TRANSLATED_FIELDS,
     Language,
     Location,
     Organization,
@@ -31,6 +33,7 @@ from mapping.models import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceTranslation,
     TaxonomyTerm,
 )
 from mapping.models.location import validate_wgs84_point
@@ -69,6 +72,7 @@ def _validate(records: list[ServiceRecord], source: RecordSource) -> None:
     codes = set(TaxonomyTerm.objects.categories().values_list("code", flat=True))
     groups = set(TaxonomyTerm.objects.target_groups().values_list("code", flat=True))
     languages = set(Language.objects.values_list("code", flat=True))
+    interface_languages = {code for code, _ in settings.LANGUAGES}
     problems: list[str] = []
     seen: set[str] = set()
     for record in records:
@@ -85,6 +89,14 @@ def _validate(records: list[ServiceRecord], source: RecordSource) -> None:
         ):
             problems += [
                 f"{where}: unknown {kind} {code!r}" for code in wanted if code not in known
+            ]
+        for language, texts in record.translations.items():
+            if language not in interface_languages:
+                problems.append(f"{where}: translation into unknown language {language!r}")
+            problems += [
+                f"{where}: translation field {name!r} cannot be translated"
+                for name in texts
+                if name not in TRANSLATED_FIELDS
             ]
         if record.location is not None:
             try:
@@ -163,6 +175,7 @@ def import_service_records(
             minimum_age=r.minimum_age,
             maximum_age=r.maximum_age,
             assured_date=r.assured_date,
+            language=source.language,
             **_provenance(source, r.key),
         )
         for r in records
@@ -192,6 +205,17 @@ def import_service_records(
     ServiceAtLocation.objects.filter(service_id__in=service_ids).delete()
     Phone.objects.filter(service_id__in=service_ids).delete()
     Schedule.objects.filter(service_id__in=service_ids).delete()
+    ServiceTranslation.objects.filter(service_id__in=service_ids).delete()
+    ServiceTranslation.objects.bulk_create(
+        ServiceTranslation(
+            id=record_id(source, f"translation-{language}", r.key),
+            service_id=record_id(source, "service", r.key),
+            language=language,
+            **texts,
+        )
+        for r in records
+        for language, texts in r.translations.items()
+    )
     ServiceAtLocation.objects.bulk_create(
         ServiceAtLocation(
             id=record_id(source, "service_at_location", r.key),

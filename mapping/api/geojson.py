@@ -6,6 +6,7 @@ from django.contrib.gis.geos import Point
 from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 
+from mapping.localize import localized
 from mapping.models import Service, ServiceAtLocation, TaxonomyTerm
 from mapping.search import SearchPage, walking_minutes
 
@@ -20,19 +21,23 @@ def point_geometry(point: Point | None) -> dict | None:
 
 
 def prefetch_terms(services: Iterable[Service]) -> None:
-    """Load categories (with their theme) and languages of ``services`` in two queries."""
+    """Load categories (with their theme), languages and translations of ``services`` in three
+    queries."""
     prefetch_related_objects(
         list(services),
         Prefetch("categories", queryset=TaxonomyTerm.objects.select_related("parent")),
         "languages",
+        "translations",
     )
 
 
 def _service_properties(service: Service) -> dict:
     categories = list(service.categories.all())
+    text = localized(service)
     return {
         "service_id": str(service.pk),
-        "name": service.name,
+        "name": text.name,
+        "name_language": text.name_language,
         "organization": service.organization.name,
         "themes": sorted({term.theme.code for term in categories}),
         "categories": sorted(term.code for term in categories),

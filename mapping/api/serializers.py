@@ -3,7 +3,9 @@
 from rest_framework import serializers
 
 from mapping.api.geojson import point_geometry
+from mapping.localize import localized
 from mapping.models import (
+    TRANSLATED_FIELDS,
     Language,
     Location,
     Organization,
@@ -12,6 +14,7 @@ from mapping.models import (
     Schedule,
     Service,
     ServiceAtLocation,
+    ServiceTranslation,
     TaxonomyTerm,
 )
 
@@ -95,7 +98,17 @@ class RequiredDocumentSerializer(serializers.ModelSerializer):
         fields = ["document", "uri"]
 
 
+class ServiceTranslationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ServiceTranslation
+        fields = ["language", *TRANSLATED_FIELDS]
+
+
 class ServiceDetailSerializer(serializers.ModelSerializer):
+    """The service with its text in the request's language (see mapping.localize): the
+    translated fields hold the best available text, ``text_languages`` says which language
+    each is in, ``translations`` lists every version."""
+
     organization = OrganizationSerializer()
     categories = TermSerializer(many=True)
     target_groups = TermSerializer(many=True)
@@ -104,6 +117,7 @@ class ServiceDetailSerializer(serializers.ModelSerializer):
     required_documents = RequiredDocumentSerializer(many=True)
     schedules = ScheduleSerializer(many=True)
     service_at_locations = ServiceAtLocationSerializer(many=True)
+    translations = ServiceTranslationSerializer(many=True)
 
     class Meta:
         model = Service
@@ -136,4 +150,13 @@ class ServiceDetailSerializer(serializers.ModelSerializer):
             "source",
             "source_licence",
             "is_demo",
+            "language",
+            "translations",
         ]
+
+    def to_representation(self, instance: Service) -> dict:
+        data = super().to_representation(instance)
+        text = localized(instance)
+        data.update(text.values)
+        data["text_languages"] = text.languages
+        return data

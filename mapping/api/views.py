@@ -66,6 +66,7 @@ class ServiceDetailView(APIView):
                 "languages",
                 "phones",
                 "required_documents",
+                "translations",
                 Prefetch("schedules", queryset=Schedule.objects.order_by("weekday", "opens_at")),
                 Prefetch(
                     "service_at_locations",

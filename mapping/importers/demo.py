@@ -14,7 +14,10 @@ from mapping.importers.records import (
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "data" / "demo_services.json"
 SOURCE = RecordSource(
-    name="Hartis demo records", licence="CC0 1.0 (invented demonstration data)", is_demo=True
+    name="Hartis demo records",
+    licence="CC0 1.0 (invented demonstration data)",
+    is_demo=True,
+    language="en",
 )
 SERVICE_FIELDS = (
     "description",
@@ -39,6 +42,7 @@ def _service(item: dict, organizations: dict[str, OrganizationRecord]) -> Servic
         target_groups=tuple(item.get("target_groups", ())),
         languages=tuple(item.get("languages", ())),
         hours=tuple(OpeningHours(*hours) for hours in item.get("hours", ())),
+        translations=dict(item.get("translations", {})),
         **{name: item[name] for name in SERVICE_FIELDS if name in item},
     )
 

@@ -1,7 +1,9 @@
 """Hospitals from Eurostat GISCO "Healthcare services in Europe" (reference date 2020-04-15).
 
 Kept: hospitals inside the municipality or within ``NEARBY_METRES`` of it. Every field comes
-from the file; nothing is added. Theme: health › hospital.
+from the file; nothing is added. Theme: health › hospital. Names are Greek (the record's
+language); the facility type and specialities, English terms in GISCO, become the English
+description.
 """
 
 import datetime
@@ -96,7 +98,11 @@ def parse_hospitals(municipality: Municipality, path: Path = GISCO_FILE) -> list
                     postal_code=_text(p.get("postcode")),
                     city=_text(p.get("city")),
                 ),
-                description="\n".join(filter(None, details)),
+                # GISCO's facility types are English terms: they are the English description;
+                # the Greek record text is the hospital's name only.
+                translations={"en": {"description": "\n".join(filter(None, details))}}
+                if any(details)
+                else {},
                 categories=("health", "health-hospital"),
                 phones=tuple(n.strip() for n in _text(p.get("tel")).split(",") if n.strip()),
                 url=_url(_text(p.get("url"))),

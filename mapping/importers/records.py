@@ -12,6 +12,7 @@ class RecordSource:
     licence: str
     url: str = ""
     is_demo: bool = False
+    language: str = "el"  # the language of the records' own text (names, descriptions)
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,5 @@ class ServiceRecord:
     maximum_age: int | None = None
     hours: tuple[OpeningHours, ...] = field(default_factory=tuple)
     assured_date: datetime.date | None = None
+    # language → {field: text} for fields in mapping.models.TRANSLATED_FIELDS
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)

@@ -17,10 +17,12 @@ from mapping.models.taxonomy import (
     Taxonomy,
     TaxonomyTerm,
 )
+from mapping.models.translation import TRANSLATED_FIELDS, ServiceTranslation
 
 __all__ = [
     "TARGET_GROUPS_TAXONOMY",
     "THEMES_TAXONOMY",
+    "TRANSLATED_FIELDS",
     "Contact",
     "Language",
     "Location",
@@ -35,6 +37,7 @@ __all__ = [
     "ServiceArea",
     "ServiceAtLocation",
     "ServiceStatus",
+    "ServiceTranslation",
     "Taxonomy",
     "TaxonomyTerm",
     "Weekday",

@@ -1,8 +1,9 @@
 """What full-text search reads: one weighted ``tsvector`` per service, kept on the row.
 
-Weights: A the service's names, B its organisation, C its themes and target groups (in every
-interface language) and its places (place names, addresses, neighbourhood and district in
-Greek and Latin script, so "Κυψέλη" and "kypseli" both find Kypseli), D the description.
+Weights: A the service's names (in every language it is translated into), B its
+organisation, C its themes and target groups (in every interface language) and its places
+(place names, addresses, neighbourhood and district in Greek and Latin script, so "Κυψέλη"
+and "kypseli" both find Kypseli), D the descriptions.
 Every part goes through ``hartis_normalize`` (lower case, no accents, σ for ς), the same
 function applied to queries, so "υγεια" finds "Υγεία".
 """
@@ -59,14 +60,23 @@ def search_vector_expression() -> SearchVector:
         "location__district__name",
         "location__district__name_en",
     )
+    translated_names = _aggregate("ServiceTranslation", "service_id", "name")
+    translated_text = _aggregate(
+        "ServiceTranslation", "service_id", "description", "application_process"
+    )
     categories = _aggregate(service.categories.through.__name__, "service_id", *term_names)
     groups = _aggregate(service.target_groups.through.__name__, "service_id", *term_names)
     return (
-        _weighted(_joined("name", "alternate_name"), "A")
+        _weighted(
+            Concat(_joined("name", "alternate_name"), translated_names, output_field=TextField()),
+            "A",
+        )
         + _weighted(organization_name, "B")
         + _weighted(
             Concat(categories, Value(" "), groups, Value(" "), places, output_field=TextField()),
             "C",
         )
-        + _weighted(F("description"), "D")
+        + _weighted(
+            Concat(F("description"), Value(" "), translated_text, output_field=TextField()), "D"
+        )
     )

@@ -1,5 +1,6 @@
 """Services (HSDS ``service``) and what hangs off them: required documents and service areas."""
 
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -34,6 +35,13 @@ class Service(HSDSObject, Provenance):
     name = models.CharField(_("name"), max_length=300)
     alternate_name = models.CharField(_("alternate name"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
+    language = models.CharField(
+        _("language of this text"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="el",
+        help_text=_("The language the name and descriptions above are written in."),
+    )
     url = models.URLField(_("web page"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     status = models.CharField(

@@ -15,6 +15,7 @@ from geodata.models import District, Neighbourhood
 from mapping import directory
 from mapping.api.geojson import point_geometry
 from mapping.conf import hartis_options
+from mapping.localize import localized
 from mapping.models import Language, OrganizationType, Service, TaxonomyTerm
 from mapping.referral import referral_entries
 from mapping.themes import theme_styles
@@ -102,6 +103,7 @@ def service_page(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     ]
     context = {
         "service": service,
+        "text": localized(service),
         "places": places,
         "themes": sorted(
             {term.theme for term in service.categories.all()}, key=lambda t: t.position
@@ -174,9 +176,5 @@ def referral_sheet(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "mapping/referral.html",
-        {
-            "entries": entries,
-            # The client's language first, then Greek for the staff at the service.
-            "entry_languages": [client_language] + (["el"] if client_language != "el" else []),
-        },
+        {"entries": entries},
     )
