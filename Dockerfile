@@ -17,11 +17,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# GeoDjango's native libraries (GDAL, GEOS, PROJ), libpq for psycopg, and
-# binutils so ctypes.util.find_library can locate them.
+# GeoDjango's native libraries (GDAL, GEOS, PROJ), libpq for psycopg,
+# binutils so ctypes.util.find_library can locate them, and gettext (msgfmt)
+# for compilemessages.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        binutils gdal-bin libgdal32 libgeos-c1v5 libproj25 libpq5 \
+        binutils gdal-bin gettext libgdal32 libgeos-c1v5 libproj25 libpq5 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -32,9 +33,11 @@ RUN pip install .
 RUN rm -rf mapping/static/vendor
 COPY --from=frontend /src/mapping/static/vendor/ /app/mapping/static/vendor/
 
-# Static files are collected at build time; the secret is a throwaway for this step.
-RUN DJANGO_SECRET_KEY=collectstatic-build-only-not-secret DJANGO_DEBUG=0 \
-    python manage.py collectstatic --noinput
+# Translations (locale/*.po -> .mo, never committed) and static files are built at
+# build time; the secret is a throwaway for these steps.
+RUN export DJANGO_SECRET_KEY=collectstatic-build-only-not-secret DJANGO_DEBUG=0 \
+    && python manage.py compilemessages \
+    && python manage.py collectstatic --noinput
 
 # Unprivileged runtime user; it may write only .var/ (secret-key fallback, media).
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home hartis \
@@ -43,4 +46,4 @@ RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home h
 USER hartis
 
 EXPOSE 8000
-CMD ["gunicorn", "mapping.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "--config", "scripts/gunicorn.conf.py", "mapping.wsgi:application"]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Hartis needs on this machine, idempotently:
-#   1. Debian/Ubuntu packages (PostgreSQL + PostGIS, GDAL, python3-venv if needed),
+#   1. Debian/Ubuntu packages (PostgreSQL + PostGIS, GDAL, gettext, python3-venv if needed),
 #      plus chromium and fonts-dejavu-core with --with-test-deps;
 #      plus nodejs and npm when no 'node' is on PATH (an existing Node.js is kept);
 #   2. the virtualenv .venv with the project installed editable ('.[dev]');
@@ -81,7 +81,8 @@ pg_major() {
 # --- 1. system packages -------------------------------------------------------
 step "system packages"
 PG_V="$(pg_major)"
-wanted=("postgresql-$PG_V" "postgresql-$PG_V-postgis-3" gdal-bin)
+# gettext: msgfmt for compilemessages (the .mo files are built at set-up, never committed).
+wanted=("postgresql-$PG_V" "postgresql-$PG_V-postgis-3" gdal-bin gettext)
 if ! "$PYTHON" -c 'import ensurepip' >/dev/null 2>&1; then
     wanted+=(python3-venv)
 fi

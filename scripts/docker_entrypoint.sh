@@ -12,7 +12,7 @@ for loader in load_athens load_services load_demo; do
 done
 
 if [ "$#" -eq 0 ]; then
-    set -- gunicorn mapping.wsgi:application --bind 0.0.0.0:8000 --workers 3
+    set -- gunicorn --config scripts/gunicorn.conf.py mapping.wsgi:application
 fi
 echo "==> $*"
 exec "$@"

@@ -39,7 +39,7 @@ class NearField(serializers.Field):
         return f"{value.x},{value.y}"
 
 
-def _known(values: list[str], kind: str, value: str) -> str:
+def _known(values: list[str], kind: object, value: str) -> str:
     if value not in values:
         raise serializers.ValidationError(
             _("Unknown %(kind)s %(value)r; use one of: %(known)s.")
@@ -70,14 +70,14 @@ class ServiceSearchParams(serializers.Serializer):
 
     def validate_theme(self, value: str) -> str:
         codes = list(TaxonomyTerm.objects.categories().values_list("code", flat=True))
-        return _known(codes, "theme", value)
+        return _known(codes, _("theme"), value)
 
     def validate_language(self, value: str) -> str:
-        return _known(list(Language.objects.values_list("code", flat=True)), "language", value)
+        return _known(list(Language.objects.values_list("code", flat=True)), _("language"), value)
 
     def validate_target_group(self, value: str) -> str:
         codes = list(TaxonomyTerm.objects.target_groups().values_list("code", flat=True))
-        return _known(codes, "target group", value)
+        return _known(codes, _("target group"), value)
 
     def validate_district(self, value: int) -> int:
         numbers = [
@@ -86,13 +86,13 @@ class ServiceSearchParams(serializers.Serializer):
                 "number", flat=True
             )
         ]
-        return int(_known(numbers, "district", str(value)))
+        return int(_known(numbers, _("district"), str(value)))
 
     def validate_neighbourhood(self, value: str) -> str:
         slugs = list(
             Neighbourhood.objects.filter(municipality__slug="athens").values_list("slug", flat=True)
         )
-        return _known(slugs, "neighbourhood", value)
+        return _known(slugs, _("neighbourhood"), value)
 
     def to_internal_value(self, data: object) -> dict:
         """Field errors plus one error per unknown or repeated parameter, all at once."""
