@@ -46,14 +46,17 @@ class LocalizedText:
         return self.languages.get("name", self.requested)
 
 
-def localized(service: Service, language: str | None = None) -> LocalizedText:
-    """``service``'s text for a reader of ``language`` (default: the active language).
-    Uses ``service.translations.all()``, so prefetch ``translations`` for lists."""
+def localized(
+    service: Service, language: str | None = None, fields: tuple[str, ...] = TRANSLATED_FIELDS
+) -> LocalizedText:
+    """``service``'s ``fields`` for a reader of ``language`` (default: the active language).
+    Uses ``service.translations.all()``, so prefetch ``translations`` for lists, and ask only
+    for the fields a list shows (the others may be deferred)."""
     language = (language or get_language() or FALLBACK_LANGUAGE).split("-")[0]
     texts: dict[str, object] = {t.language: t for t in service.translations.all()}
     texts[service.language] = service  # the original is the truth for its own language
     values, languages = {}, {}
-    for name in TRANSLATED_FIELDS:
+    for name in fields:
         for candidate in fallback_chain(language):
             text = getattr(texts.get(candidate), name, "")
             if text:

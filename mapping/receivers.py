@@ -12,18 +12,30 @@ from django.dispatch import receiver
 from geodata.models import Municipality
 from geodata.signals import geography_loaded
 from mapping.models import (
+    Language,
     Location,
     Organization,
     Service,
     ServiceAtLocation,
     ServiceTranslation,
+    TaxonomyTerm,
 )
+from mapping.vocabulary import forget_known_codes
+
+
+@receiver(post_save, sender=TaxonomyTerm)
+@receiver(post_delete, sender=TaxonomyTerm)
+@receiver(post_save, sender=Language)
+@receiver(post_delete, sender=Language)
+def vocabulary_changed(sender: type, **kwargs: object) -> None:
+    forget_known_codes()
 
 
 @receiver(geography_loaded)
 def reassign_location_areas(sender: type, municipality: Municipality, **kwargs: object) -> None:
     """Boundaries were reloaded: re-run the spatial join for every located place (one UPDATE),
     then the search documents, which hold neighbourhood and district names."""
+    forget_known_codes(municipality.slug)
     Location.objects.filter(point__isnull=False).assign_areas()
     Service.objects.filter(service_at_locations__isnull=False).refresh_search_document()
 

@@ -66,24 +66,46 @@ class SearchCriteria:
         return services
 
 
+# Counting every match of a broad search over millions of rows costs more than the page;
+# counts stop at this many (``total_is_exact`` says whether they did).
+COUNT_CAP = 1000
+
+# Only what a result list shows: never the geometries of districts and neighbourhoods, nor
+# long texts, nor the search vector.
+SERVICE_FIELDS = ("name", "language", "is_free", "is_demo", "status", "organization__name")
+LOCATION_FIELDS = (
+    "name",
+    "address_1",
+    "point",
+    "district__number",
+    "neighbourhood__slug",
+)
+
+
 @dataclass
 class SearchPage:
     """One page: located rows (ServiceAtLocation, with ``distance_m`` when near) then remote
-    services; ``total`` counts both kinds."""
+    services. ``total`` counts both kinds, exactly when ``total_is_exact``, else it is a
+    lower bound (COUNT_CAP reached)."""
 
     located: list[ServiceAtLocation] = field(default_factory=list)
     remote: list[Service] = field(default_factory=list)
     total: int = 0
+    total_is_exact: bool = True
+    has_next: bool = False
     criteria: SearchCriteria = field(default_factory=SearchCriteria)
-
-    @property
-    def has_next(self) -> bool:
-        return self.criteria.page * self.criteria.limit < self.total
 
 
 def _located(criteria: SearchCriteria, services: ServiceQuerySet) -> QuerySet:
-    rows = ServiceAtLocation.objects.filter(service__in=services).select_related(
-        "service__organization", "location__district", "location__neighbourhood"
+    rows = (
+        ServiceAtLocation.objects.filter(service__in=services)
+        .select_related("service__organization", "location__district", "location__neighbourhood")
+        .only(
+            "service_id",
+            "location_id",
+            *(f"service__{name}" for name in SERVICE_FIELDS),
+            *(f"location__{name}" for name in LOCATION_FIELDS),
+        )
     )
     if criteria.near is not None:
         return rows.nearest_to(criteria.near)
@@ -96,26 +118,45 @@ def _located(criteria: SearchCriteria, services: ServiceQuerySet) -> QuerySet:
 
 
 def _remote(criteria: SearchCriteria, services: ServiceQuerySet) -> QuerySet:
-    remote = services.remote().select_related("organization")
+    remote = services.remote().select_related("organization").only(*SERVICE_FIELDS)
     if criteria.text:
         return remote.order_by("-rank", "name", "pk")
     return remote.order_by("name", "pk")
 
 
+def _capped_count(rows: QuerySet, cap: int) -> int:
+    """How many rows match, counting no further than ``cap`` + 1 (unordered, so the database
+    may stop early)."""
+    return rows.order_by().values("pk")[: cap + 1].count()
+
+
 def search(criteria: SearchCriteria) -> SearchPage:
-    """The page of results ``criteria`` asks for. Queries: two counts, at most two selects."""
+    """The page of results ``criteria`` asks for. Statements: a capped count of located rows,
+    their page, and — only when the page reaches past them — a capped count and a page of the
+    remote services."""
     services = criteria.services()
-    located = _located(criteria, services) if criteria.remote is not True else None
-    remote = _remote(criteria, services) if criteria.remote is not False else None
-    located_total = located.count() if located is not None else 0
-    remote_total = remote.count() if remote is not None else 0
     start = (criteria.page - 1) * criteria.limit
     end = start + criteria.limit
-    page = SearchPage(total=located_total + remote_total, criteria=criteria)
-    if located is not None and start < located_total:
-        page.located = list(located[start:end])
-    if remote is not None and end > located_total:
-        page.remote = list(remote[max(start - located_total, 0) : end - located_total])
+    cap = max(COUNT_CAP, end)
+    page = SearchPage(criteria=criteria)
+    located_total = 0
+    if criteria.remote is not True:
+        located = _located(criteria, services)
+        located_total = _capped_count(located, cap)
+        if start < located_total:
+            page.located = list(located[start:end])
+        if located_total > cap:  # more located rows than we count: the remote ones are later
+            page.total, page.total_is_exact, page.has_next = cap, False, True
+            return page
+    remote_total = 0
+    if criteria.remote is not False:
+        remote = _remote(criteria, services)
+        remote_total = _capped_count(remote, cap)
+        if end > located_total:
+            page.remote = list(remote[max(start - located_total, 0) : end - located_total])
+    page.total = min(located_total + remote_total, cap)
+    page.total_is_exact = located_total + remote_total <= cap
+    page.has_next = end < located_total + remote_total
     return page
 
 

@@ -10,6 +10,7 @@ import os
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.utils import translation
@@ -32,6 +33,12 @@ def load_athens_data() -> None:
     call_command("load_athens", verbosity=0)
     call_command("load_services", verbosity=0)
     call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (cached vocabulary follows the test's data)."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -182,3 +182,14 @@ def test_schedule_validity_dates(make_service):
     service.schedules.update(valid_to=datetime.date(2026, 11, 1))
     moment = datetime.datetime(2026, 11, 25, 10, 0, tzinfo=ATHENS)
     assert not Service.objects.open_at(moment).filter(pk=service.pk).exists()
+
+
+def test_counts_stop_at_the_cap(athens, monkeypatch):
+    import mapping.search
+
+    monkeypatch.setattr(mapping.search, "COUNT_CAP", 30)
+    page = search(SearchCriteria(near=Point(*OMONIA, srid=4326), limit=10))
+    assert (page.total, page.total_is_exact, page.has_next) == (30, False, True)
+    assert len(page.located) == 10 and page.remote == []
+    small = search(SearchCriteria(theme="legal", limit=10))
+    assert (small.total, small.total_is_exact, small.has_next) == (2, True, False)

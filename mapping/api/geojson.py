@@ -33,7 +33,7 @@ def prefetch_terms(services: Iterable[Service]) -> None:
 
 def _service_properties(service: Service) -> dict:
     categories = list(service.categories.all())
-    text = localized(service)
+    text = localized(service, fields=("name",))
     return {
         "service_id": str(service.pk),
         "name": text.name,
@@ -80,11 +80,13 @@ def _remote_feature(service: Service) -> dict:
 
 
 def feature_collection(page: SearchPage, *, next_url: str | None, previous_url: str | None) -> dict:
-    """The page as a FeatureCollection with paging members (count, page, limit, next, previous)."""
+    """The page as a FeatureCollection with paging members (count, count_is_exact — counts
+    stop at mapping.search.COUNT_CAP —, page, limit, next, previous)."""
     prefetch_terms([row.service for row in page.located] + page.remote)
     return {
         "type": "FeatureCollection",
         "count": page.total,
+        "count_is_exact": page.total_is_exact,
         "page": page.criteria.page,
         "limit": page.criteria.limit,
         "next": next_url,

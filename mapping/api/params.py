@@ -5,10 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from geodata.models import District, Neighbourhood
 from geodata.spatial import STORAGE_SRID
-from mapping.models import Language, OrganizationType, TaxonomyTerm
+from mapping.models import OrganizationType
 from mapping.search import SearchCriteria
+from mapping.vocabulary import known_codes
 
 MAX_LIMIT = 100
 
@@ -69,30 +69,19 @@ class ServiceSearchParams(serializers.Serializer):
     page = serializers.IntegerField(required=False, min_value=1, max_value=10_000, default=1)
 
     def validate_theme(self, value: str) -> str:
-        codes = list(TaxonomyTerm.objects.categories().values_list("code", flat=True))
-        return _known(codes, _("theme"), value)
+        return _known(known_codes()["theme"], _("theme"), value)
 
     def validate_language(self, value: str) -> str:
-        return _known(list(Language.objects.values_list("code", flat=True)), _("language"), value)
+        return _known(known_codes()["language"], _("language"), value)
 
     def validate_target_group(self, value: str) -> str:
-        codes = list(TaxonomyTerm.objects.target_groups().values_list("code", flat=True))
-        return _known(codes, _("target group"), value)
+        return _known(known_codes()["target_group"], _("target group"), value)
 
     def validate_district(self, value: int) -> int:
-        numbers = [
-            str(n)
-            for n in District.objects.filter(municipality__slug="athens").values_list(
-                "number", flat=True
-            )
-        ]
-        return int(_known(numbers, _("district"), str(value)))
+        return int(_known(known_codes()["district"], _("district"), str(value)))
 
     def validate_neighbourhood(self, value: str) -> str:
-        slugs = list(
-            Neighbourhood.objects.filter(municipality__slug="athens").values_list("slug", flat=True)
-        )
-        return _known(slugs, _("neighbourhood"), value)
+        return _known(known_codes()["neighbourhood"], _("neighbourhood"), value)
 
     def to_internal_value(self, data: object) -> dict:
         """Field errors plus one error per unknown or repeated parameter, all at once."""

@@ -235,12 +235,14 @@
     let url = config.api + "?" + params.toString();
     const features = [];
     let total = 0;
+    let exact = true;
     try {
       for (let page = 0; url && page < MAX_PAGES; page++) {
         const response = await fetch(url, { headers: { Accept: "application/geo+json" } });
         if (!response.ok) throw new Error(String(response.status));
         const body = await response.json();
         total = body.count;
+        exact = body.count_is_exact;
         features.push(...body.features);
         url = body.next;
       }
@@ -251,7 +253,7 @@
     if (token !== loadToken) return; // a newer search started meanwhile
     clearResults();
     features.forEach(addFeature);
-    countLabel.textContent = format(text.count, { count: total });
+    countLabel.textContent = format(text.count, { count: exact ? total : total + "+" });
     emptyNote.hidden = features.length > 0;
     document.body.dataset.loaded = "true";
   }
