@@ -46,22 +46,34 @@ class LocalizedText:
         return self.languages.get("name", self.requested)
 
 
+def reader_language(language: str | None = None) -> str:
+    """``language``, else the active one, as a bare code ("fr-ca" → "fr")."""
+    return (language or get_language() or FALLBACK_LANGUAGE).split("-")[0]
+
+
+def choose(
+    versions: dict[str, str], original: str, original_language: str, language: str
+) -> tuple[str, str]:
+    """The text to show a reader of ``language`` and the language it is in. ``versions`` maps
+    language → text for one field (translations); the original counts for its own language."""
+    versions = {**versions, original_language: original}
+    for candidate in fallback_chain(language):
+        if versions.get(candidate):
+            return versions[candidate], candidate
+    return original, original_language
+
+
 def localized(
     service: Service, language: str | None = None, fields: tuple[str, ...] = TRANSLATED_FIELDS
 ) -> LocalizedText:
     """``service``'s ``fields`` for a reader of ``language`` (default: the active language).
-    Uses ``service.translations.all()``, so prefetch ``translations`` for lists, and ask only
-    for the fields a list shows (the others may be deferred)."""
-    language = (language or get_language() or FALLBACK_LANGUAGE).split("-")[0]
-    texts: dict[str, object] = {t.language: t for t in service.translations.all()}
-    texts[service.language] = service  # the original is the truth for its own language
+    Uses ``service.translations.all()``, so prefetch ``translations`` for many services."""
+    language = reader_language(language)
+    translations = list(service.translations.all())
     values, languages = {}, {}
     for name in fields:
-        for candidate in fallback_chain(language):
-            text = getattr(texts.get(candidate), name, "")
-            if text:
-                values[name], languages[name] = text, candidate
-                break
-        else:
-            values[name], languages[name] = getattr(service, name), service.language
+        versions = {t.language: getattr(t, name) for t in translations}
+        values[name], languages[name] = choose(
+            versions, getattr(service, name), service.language, language
+        )
     return LocalizedText(requested=language, values=values, languages=languages)

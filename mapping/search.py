@@ -9,11 +9,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.gis.geos import Point
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchRank
-from django.db.models import F, QuerySet
+from django.db.models import F, OuterRef, QuerySet
+from django.db.models.functions import Coalesce, JSONObject
 
 from geodata.spatial import walk_minutes
-from mapping.models import Service, ServiceAtLocation
+from mapping.models import Service, ServiceAtLocation, ServiceTranslation
 from mapping.models.queries import ServiceQuerySet, search_query
 
 
@@ -66,10 +68,6 @@ class SearchCriteria:
         return services
 
 
-# Counting every match of a broad search over millions of rows costs more than the page;
-# counts stop at this many (``total_is_exact`` says whether they did).
-COUNT_CAP = 1000
-
 # Only what a result list shows: never the geometries of districts and neighbourhoods, nor
 # long texts, nor the search vector.
 SERVICE_FIELDS = ("name", "language", "is_free", "is_demo", "status", "organization__name")
@@ -82,11 +80,32 @@ LOCATION_FIELDS = (
 )
 
 
+def list_annotations(service_ref: str) -> dict[str, ArraySubquery]:
+    """What a list shows beside a service's own columns, as array subqueries of each row, so a
+    page is one statement (no prefetch round trips): category and theme codes, language codes,
+    and the non-empty translated names as ``{"language", "name"}`` objects. ``service_ref`` is
+    the service id seen from the row (``"service_id"`` or ``"pk"``)."""
+    categories = Service.categories.through.objects.filter(service_id=OuterRef(service_ref))
+    languages = Service.languages.through.objects.filter(service_id=OuterRef(service_ref))
+    names = ServiceTranslation.objects.filter(service_id=OuterRef(service_ref)).exclude(name="")
+    return {
+        "category_codes": ArraySubquery(categories.values("taxonomyterm__code")),
+        "theme_codes": ArraySubquery(
+            categories.values(theme=Coalesce("taxonomyterm__parent__code", "taxonomyterm__code"))
+        ),
+        "language_codes": ArraySubquery(languages.values("language__code")),
+        "name_versions": ArraySubquery(
+            names.values(version=JSONObject(language="language", name="name"))
+        ),
+    }
+
+
 @dataclass
 class SearchPage:
     """One page: located rows (ServiceAtLocation, with ``distance_m`` when near) then remote
-    services. ``total`` counts both kinds, exactly when ``total_is_exact``, else it is a
-    lower bound (COUNT_CAP reached)."""
+    services, each annotated with :func:`list_annotations`. ``total`` is exact when
+    ``total_is_exact``; otherwise more results follow and it is a lower bound (counting every
+    match of a broad search over millions of rows would cost more than the page)."""
 
     located: list[ServiceAtLocation] = field(default_factory=list)
     remote: list[Service] = field(default_factory=list)
@@ -106,6 +125,7 @@ def _located(criteria: SearchCriteria, services: ServiceQuerySet) -> QuerySet:
             *(f"service__{name}" for name in SERVICE_FIELDS),
             *(f"location__{name}" for name in LOCATION_FIELDS),
         )
+        .annotate(**list_annotations("service_id"))
     )
     if criteria.near is not None:
         return rows.nearest_to(criteria.near)
@@ -118,45 +138,54 @@ def _located(criteria: SearchCriteria, services: ServiceQuerySet) -> QuerySet:
 
 
 def _remote(criteria: SearchCriteria, services: ServiceQuerySet) -> QuerySet:
-    remote = services.remote().select_related("organization").only(*SERVICE_FIELDS)
+    remote = (
+        services.remote()
+        .select_related("organization")
+        .only(*SERVICE_FIELDS)
+        .annotate(**list_annotations("pk"))
+    )
     if criteria.text:
         return remote.order_by("-rank", "name", "pk")
     return remote.order_by("name", "pk")
 
 
-def _capped_count(rows: QuerySet, cap: int) -> int:
-    """How many rows match, counting no further than ``cap`` + 1 (unordered, so the database
-    may stop early)."""
-    return rows.order_by().values("pk")[: cap + 1].count()
+def _count(rows: QuerySet) -> int:
+    return rows.order_by().values("pk").count()
 
 
 def search(criteria: SearchCriteria) -> SearchPage:
-    """The page of results ``criteria`` asks for. Statements: a capped count of located rows,
-    their page, and — only when the page reaches past them — a capped count and a page of the
-    remote services."""
+    """The page of results ``criteria`` asks for. Each kind of result is read one row beyond
+    the page, which tells whether more follow without counting them all; a count runs only
+    for a page past the end of the located results. Usually one statement."""
     services = criteria.services()
-    start = (criteria.page - 1) * criteria.limit
-    end = start + criteria.limit
-    cap = max(COUNT_CAP, end)
+    limit = criteria.limit
+    start = (criteria.page - 1) * limit
     page = SearchPage(criteria=criteria)
+
     located_total = 0
     if criteria.remote is not True:
         located = _located(criteria, services)
-        located_total = _capped_count(located, cap)
-        if start < located_total:
-            page.located = list(located[start:end])
-        if located_total > cap:  # more located rows than we count: the remote ones are later
-            page.total, page.total_is_exact, page.has_next = cap, False, True
+        rows = list(located[start : start + limit + 1])
+        page.located = rows[:limit]
+        if len(rows) > limit:
+            page.total, page.total_is_exact, page.has_next = start + limit + 1, False, True
             return page
+        located_total = start + len(rows) if rows or start == 0 else _count(located)
+
     remote_total = 0
     if criteria.remote is not False:
         remote = _remote(criteria, services)
-        remote_total = _capped_count(remote, cap)
-        if end > located_total:
-            page.remote = list(remote[max(start - located_total, 0) : end - located_total])
-    page.total = min(located_total + remote_total, cap)
-    page.total_is_exact = located_total + remote_total <= cap
-    page.has_next = end < located_total + remote_total
+        offset = max(start - located_total, 0)
+        wanted = limit - len(page.located)
+        rows = list(remote[offset : offset + wanted + 1])
+        page.remote = rows[:wanted]
+        if len(rows) > wanted:
+            page.total = located_total + offset + wanted + 1
+            page.total_is_exact, page.has_next = False, True
+            return page
+        remote_total = offset + len(rows) if rows or offset == 0 else _count(remote)
+
+    page.total = located_total + remote_total
     return page
 
 

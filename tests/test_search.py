@@ -184,12 +184,12 @@ def test_schedule_validity_dates(make_service):
     assert not Service.objects.open_at(moment).filter(pk=service.pk).exists()
 
 
-def test_counts_stop_at_the_cap(athens, monkeypatch):
-    import mapping.search
-
-    monkeypatch.setattr(mapping.search, "COUNT_CAP", 30)
-    page = search(SearchCriteria(near=Point(*OMONIA, srid=4326), limit=10))
-    assert (page.total, page.total_is_exact, page.has_next) == (30, False, True)
+def test_counts_are_lower_bounds_while_more_follow(athens, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the page alone: no count, no prefetch
+        page = search(SearchCriteria(near=Point(*OMONIA, srid=4326), limit=10))
+    assert (page.total, page.total_is_exact, page.has_next) == (11, False, True)
     assert len(page.located) == 10 and page.remote == []
     small = search(SearchCriteria(theme="legal", limit=10))
     assert (small.total, small.total_is_exact, small.has_next) == (2, True, False)
+    beyond = search(SearchCriteria(theme="gender", limit=2, page=9))
+    assert (beyond.total, beyond.total_is_exact, beyond.located, beyond.remote) == (3, True, [], [])

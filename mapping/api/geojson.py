@@ -1,13 +1,10 @@
 """GeoJSON for search results: small features, coordinates at 6 decimals (≈ 0.1 m)."""
 
-from collections.abc import Iterable
-
 from django.contrib.gis.geos import Point
-from django.db.models import Prefetch, prefetch_related_objects
 from django.urls import reverse
 
-from mapping.localize import localized
-from mapping.models import Service, ServiceAtLocation, TaxonomyTerm
+from mapping.localize import choose, reader_language
+from mapping.models import Service, ServiceAtLocation
 from mapping.search import SearchPage, walking_minutes
 
 PRECISION = 6
@@ -20,28 +17,18 @@ def point_geometry(point: Point | None) -> dict | None:
     return {"type": "Point", "coordinates": [round(point.x, PRECISION), round(point.y, PRECISION)]}
 
 
-def prefetch_terms(services: Iterable[Service]) -> None:
-    """Load categories (with their theme), languages and translations of ``services`` in three
-    queries."""
-    prefetch_related_objects(
-        list(services),
-        Prefetch("categories", queryset=TaxonomyTerm.objects.select_related("parent")),
-        "languages",
-        "translations",
-    )
-
-
-def _service_properties(service: Service) -> dict:
-    categories = list(service.categories.all())
-    text = localized(service, fields=("name",))
+def _service_properties(service: Service, row: Service | ServiceAtLocation) -> dict:
+    """Properties of a result; ``row`` carries mapping.search.list_annotations."""
+    versions = {version["language"]: version["name"] for version in row.name_versions}
+    name, name_language = choose(versions, service.name, service.language, reader_language())
     return {
         "service_id": str(service.pk),
-        "name": text.name,
-        "name_language": text.name_language,
+        "name": name,
+        "name_language": name_language,
         "organization": service.organization.name,
-        "themes": sorted({term.theme.code for term in categories}),
-        "categories": sorted(term.code for term in categories),
-        "languages": sorted(language.code for language in service.languages.all()),
+        "themes": sorted(set(row.theme_codes)),
+        "categories": sorted(row.category_codes),
+        "languages": sorted(row.language_codes),
         "is_free": service.is_free,
         "is_demo": service.is_demo,
         "status": service.status,
@@ -58,7 +45,7 @@ def _located_feature(row: ServiceAtLocation) -> dict:
         "id": str(row.pk),
         "geometry": point_geometry(location.point),
         "properties": {
-            **_service_properties(row.service),
+            **_service_properties(row.service, row),
             "location_id": str(location.pk),
             "location_name": location.name,
             "address": location.address_1,
@@ -75,14 +62,13 @@ def _remote_feature(service: Service) -> dict:
         "type": "Feature",
         "id": str(service.pk),
         "geometry": None,
-        "properties": {**_service_properties(service), "remote": True},
+        "properties": {**_service_properties(service, service), "remote": True},
     }
 
 
 def feature_collection(page: SearchPage, *, next_url: str | None, previous_url: str | None) -> dict:
-    """The page as a FeatureCollection with paging members (count, count_is_exact — counts
-    stop at mapping.search.COUNT_CAP —, page, limit, next, previous)."""
-    prefetch_terms([row.service for row in page.located] + page.remote)
+    """The page as a FeatureCollection with paging members: ``count`` (a lower bound unless
+    ``count_is_exact``), ``page``, ``limit``, ``next``, ``previous``."""
     return {
         "type": "FeatureCollection",
         "count": page.total,
