@@ -71,6 +71,11 @@ if _database["ENGINE"] not in {
 }:
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL with PostGIS (postgres://…).")
 _database["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# Server-side parameter binding lets psycopg prepare a statement after a few runs, so the
+# search page's plan is made once per connection instead of on every request.
+_database.setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
+    "HARTIS_SERVER_SIDE_BINDING", True
+)
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
