@@ -1,5 +1,7 @@
 """GeoJSON for search results: small features, coordinates at 6 decimals (≈ 0.1 m)."""
 
+import uuid
+
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 
@@ -14,13 +16,24 @@ def point_geometry(point: Point | None) -> dict | None:
     """A GeoJSON Point ``[lon, lat]`` rounded to PRECISION decimals, or None."""
     if point is None:
         return None
-    return {"type": "Point", "coordinates": [round(point.x, PRECISION), round(point.y, PRECISION)]}
+    lon, lat = point.coords  # one GEOS call, not two
+    return {"type": "Point", "coordinates": [round(lon, PRECISION), round(lat, PRECISION)]}
 
 
-def _service_properties(service: Service, row: Service | ServiceAtLocation) -> dict:
+_ANY_ID = uuid.UUID(int=0)
+
+
+def _detail_url_template() -> str:
+    # Reversed once per page, not once per feature.
+    return reverse("service-detail-api", args=[_ANY_ID]).replace(str(_ANY_ID), "{}")
+
+
+def _service_properties(
+    service: Service, row: Service | ServiceAtLocation, language: str, detail_url: str
+) -> dict:
     """Properties of a result; ``row`` carries mapping.search.list_annotations."""
     versions = {version["language"]: version["name"] for version in row.name_versions}
-    name, name_language = choose(versions, service.name, service.language, reader_language())
+    name, name_language = choose(versions, service.name, service.language, language)
     return {
         "service_id": str(service.pk),
         "name": name,
@@ -32,11 +45,11 @@ def _service_properties(service: Service, row: Service | ServiceAtLocation) -> d
         "is_free": service.is_free,
         "is_demo": service.is_demo,
         "status": service.status,
-        "url": reverse("service-detail-api", args=[service.pk]),
+        "url": detail_url.format(service.pk),
     }
 
 
-def _located_feature(row: ServiceAtLocation) -> dict:
+def _located_feature(row: ServiceAtLocation, language: str, detail_url: str) -> dict:
     location = row.location
     distance = getattr(row, "distance_m", None)
     minutes = walking_minutes(row)
@@ -45,7 +58,7 @@ def _located_feature(row: ServiceAtLocation) -> dict:
         "id": str(row.pk),
         "geometry": point_geometry(location.point),
         "properties": {
-            **_service_properties(row.service, row),
+            **_service_properties(row.service, row, language, detail_url),
             "location_id": str(location.pk),
             "location_name": location.name,
             "address": location.address_1,
@@ -57,18 +70,22 @@ def _located_feature(row: ServiceAtLocation) -> dict:
     }
 
 
-def _remote_feature(service: Service) -> dict:
+def _remote_feature(service: Service, language: str, detail_url: str) -> dict:
     return {
         "type": "Feature",
         "id": str(service.pk),
         "geometry": None,
-        "properties": {**_service_properties(service, service), "remote": True},
+        "properties": {
+            **_service_properties(service, service, language, detail_url),
+            "remote": True,
+        },
     }
 
 
 def feature_collection(page: SearchPage, *, next_url: str | None, previous_url: str | None) -> dict:
     """The page as a FeatureCollection with paging members: ``count`` (a lower bound unless
     ``count_is_exact``), ``page``, ``limit``, ``next``, ``previous``."""
+    language, detail_url = reader_language(), _detail_url_template()
     return {
         "type": "FeatureCollection",
         "count": page.total,
@@ -77,6 +94,6 @@ def feature_collection(page: SearchPage, *, next_url: str | None, previous_url: 
         "limit": page.criteria.limit,
         "next": next_url,
         "previous": previous_url,
-        "features": [_located_feature(row) for row in page.located]
-        + [_remote_feature(service) for service in page.remote],
+        "features": [_located_feature(row, language, detail_url) for row in page.located]
+        + [_remote_feature(service, language, detail_url) for service in page.remote],
     }
