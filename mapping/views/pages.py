@@ -24,7 +24,7 @@ CITY = "athens"
 MAX_REFERRAL_SERVICES = 12  # one printed page of A4 in two languages, at most a few
 
 
-def _map_config(request: HttpRequest, **extra: object) -> dict[str, object]:
+def _map_config(**extra: object) -> dict[str, object]:
     options = hartis_options()
     return {
         "api": reverse("service-list-api"),
@@ -34,7 +34,7 @@ def _map_config(request: HttpRequest, **extra: object) -> dict[str, object]:
         },
         "tiles": {"url": options.basemap_tile_url, "attribution": options.basemap_attribution},
         "themes": theme_styles(),
-        "center": [37.9838, 23.7275],  # lat, lon: Syntagma
+        "center": list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),  # (lat, lon)
         "zoom": 14,
         **extra,
     }
@@ -68,7 +68,6 @@ def map_page(request: HttpRequest) -> HttpResponse:
     """The map with filters and a result list; data arrive from the API."""
     context = {
         "map_config": _map_config(
-            request,
             detailBase=reverse("service-page", args=[uuid.UUID(int=0)]),
             referral=reverse("referral-sheet"),
             text=_map_text(),
@@ -110,7 +109,7 @@ def service_page(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         ),
         "months_since_verified": directory.months_since_verified(service),
         "stale": directory.is_stale(service),
-        "map_config": _map_config(request),
+        "map_config": _map_config(),
     }
     return render(request, "mapping/service.html", context)
 
@@ -136,7 +135,7 @@ def _area_page(
         "nearby": directory.nearby_rows(area.geom, Service.objects.active()),
         "theme_counts": [(theme, counts[theme.code]) for theme in TaxonomyTerm.objects.themes()],
         "outline": area.geom.geojson,
-        "map_config": _map_config(request),
+        "map_config": _map_config(),
     }
     return render(request, "mapping/area.html", context)
 
