@@ -1,18 +1,19 @@
 """JSON API views: parse the query, run one search or one read, render."""
 
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mapping import directory
 from mapping.api.geojson import feature_collection
 from mapping.api.params import ServiceSearchParams
 from mapping.api.serializers import ServiceDetailSerializer
-from mapping.models import Schedule, Service, ServiceAtLocation, TaxonomyTerm
+from mapping.models import Service
 from mapping.search import search
 
 
@@ -59,22 +60,8 @@ class ServiceDetailView(APIView):
 
     @extend_schema(responses={200: ServiceDetailSerializer})
     def get(self, request: Request, pk: str) -> Response:
-        service = get_object_or_404(
-            Service.objects.select_related("organization").prefetch_related(
-                Prefetch("categories", queryset=TaxonomyTerm.objects.select_related("parent")),
-                "target_groups",
-                "languages",
-                "phones",
-                "required_documents",
-                "translations",
-                Prefetch("schedules", queryset=Schedule.objects.order_by("weekday", "opens_at")),
-                Prefetch(
-                    "service_at_locations",
-                    queryset=ServiceAtLocation.objects.select_related(
-                        "location__district", "location__neighbourhood"
-                    ).prefetch_related("schedules"),
-                ),
-            ),
-            pk=pk,
-        )
+        try:
+            service = directory.service_for_page(pk)  # the same read as the service page
+        except Service.DoesNotExist:
+            raise NotFound(_("No such service.")) from None
         return Response(ServiceDetailSerializer(service).data)
