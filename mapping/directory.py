@@ -10,7 +10,7 @@ from django.utils import timezone
 from geodata.spatial import STORAGE_SRID, AsGeography, WithinMetres
 from mapping.conf import hartis_options
 from mapping.models import Schedule, Service, ServiceAtLocation, TaxonomyTerm
-from mapping.models.queries import ATHENS_TZ, ServiceQuerySet, open_now_q, theme_q
+from mapping.models.queries import ServiceQuerySet, open_now_q, theme_q
 
 NEARBY_METRES = 500
 
@@ -95,7 +95,3 @@ def nearby_rows(area: GEOSGeometry, services: QuerySet, metres: float = NEARBY_M
         .filter(close=True)
         .exclude(location__point__coveredby=area)
     )
-
-
-def local_now() -> datetime.datetime:
-    return timezone.now().astimezone(ATHENS_TZ)

@@ -24,8 +24,7 @@ class SearchCriteria:
     """Validated search input. ``near`` is a WGS84 point; ``limit`` and ``page`` count results."""
 
     near: Point | None = None
-    theme: str = ""
-    category: str = ""
+    theme: str = ""  # a theme or a subcategory code
     language: str = ""
     target_group: str = ""
     organization_type: str = ""
@@ -45,7 +44,6 @@ class SearchCriteria:
         services = Service.objects.active()
         rules = [
             (self.theme, ServiceQuerySet.in_theme),
-            (self.category, ServiceQuerySet.in_category),
             (self.language, ServiceQuerySet.speaking),
             (self.target_group, ServiceQuerySet.for_group),
             (self.organization_type, ServiceQuerySet.of_organization_type),

@@ -41,15 +41,11 @@ def _service_link(model_name: str, **conditions: object) -> Exists:
 
 
 def theme_q(code: str) -> Q:
-    """The theme ``code`` itself or any of its subcategories (``health`` → hospital, …)."""
+    """The theme ``code`` itself or any of its subcategories (``health`` → hospital, …); for a
+    subcategory code, exactly that subcategory."""
     term = _model("TaxonomyTerm")
     matching = term.objects.categories().filter(Q(code=code) | Q(parent__code=code))
     return Q(_service_link("categories", taxonomyterm__in=matching))
-
-
-def category_q(code: str) -> Q:
-    """Exactly the subcategory (or theme) ``code``."""
-    return Q(_service_link("categories", taxonomyterm__code=code))
 
 
 def language_q(code: str) -> Q:
@@ -145,9 +141,6 @@ class ServiceQuerySet(models.QuerySet):
 
     def in_theme(self, code: str) -> "ServiceQuerySet":
         return self.filter(theme_q(code))
-
-    def in_category(self, code: str) -> "ServiceQuerySet":
-        return self.filter(category_q(code))
 
     def speaking(self, code: str) -> "ServiceQuerySet":
         return self.filter(language_q(code))
