@@ -8,11 +8,14 @@ services without a physical place, unless ``remote`` asks for those only.
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.geos import Point
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchRank
-from django.db.models import F, OuterRef, QuerySet
-from django.db.models.functions import Coalesce, JSONObject
+from django.db import connection
+from django.db.models import F, JSONField, OuterRef, QuerySet
+from django.db.models.functions import Cast, Coalesce, JSONObject
+from psycopg import sql
 
 from geodata.spatial import walk_minutes
 from mapping.models import Service, ServiceAtLocation, ServiceTranslation
@@ -66,18 +69,6 @@ class SearchCriteria:
         return services
 
 
-# Only what a result list shows: never the geometries of districts and neighbourhoods, nor
-# long texts, nor the search vector.
-SERVICE_FIELDS = ("name", "language", "is_free", "is_demo", "status", "organization__name")
-LOCATION_FIELDS = (
-    "name",
-    "address_1",
-    "point",
-    "district__number",
-    "neighbourhood__slug",
-)
-
-
 def list_annotations(service_ref: str) -> dict[str, ArraySubquery]:
     """What a list shows beside a service's own columns, as array subqueries of each row, so a
     page is one statement (no prefetch round trips): category and theme codes, language codes,
@@ -98,53 +89,133 @@ def list_annotations(service_ref: str) -> dict[str, ArraySubquery]:
     }
 
 
+@dataclass(frozen=True)
+class ResultRow:
+    """One result as a list shows it: a service at a place (``location_id`` set, with
+    ``geometry`` as GeoJSON and ``distance_m`` in metres for a near search) or a service
+    without a place. Built by PostgreSQL as JSON, so no model objects are made per row."""
+
+    id: str  # the service-at-location id, or the service id for a remote service
+    service_id: str
+    service_name: str
+    service_language: str
+    organization_name: str
+    service_is_free: bool | None
+    service_is_demo: bool
+    service_status: str
+    category_codes: list[str]
+    theme_codes: list[str]
+    language_codes: list[str]
+    name_versions: list[dict[str, str]]
+    location_id: str | None = None
+    location_name: str = ""
+    address: str = ""
+    district: int | None = None
+    neighbourhood: str | None = None
+    geometry: dict | None = None
+    distance_m: float | None = None
+    rank: float | None = None
+
+    @property
+    def walk_minutes(self) -> float | None:
+        """Estimated walk in minutes (None without ``near``)."""
+        return None if self.distance_m is None else walk_minutes(self.distance_m)
+
+
 @dataclass
 class SearchPage:
-    """One page: located rows (ServiceAtLocation, with ``distance_m`` when near) then remote
-    services, each annotated with :func:`list_annotations`. ``total`` is exact when
-    ``total_is_exact``; otherwise more results follow and it is a lower bound (counting every
-    match of a broad search over millions of rows would cost more than the page)."""
+    """One page: located rows then remote services (:class:`ResultRow`). ``total`` is exact
+    when ``total_is_exact``; otherwise more results follow and it is a lower bound (counting
+    every match of a broad search over millions of rows would cost more than the page)."""
 
-    located: list[ServiceAtLocation] = field(default_factory=list)
-    remote: list[Service] = field(default_factory=list)
+    located: list[ResultRow] = field(default_factory=list)
+    remote: list[ResultRow] = field(default_factory=list)
     total: int = 0
     total_is_exact: bool = True
     has_next: bool = False
     criteria: SearchCriteria = field(default_factory=SearchCriteria)
 
 
-def _located(criteria: SearchCriteria, services: ServiceQuerySet) -> QuerySet:
-    rows = (
-        ServiceAtLocation.objects.filter(service__in=services)
-        .select_related("service__organization", "location__district", "location__neighbourhood")
-        .only(
-            "service_id",
-            "location_id",
-            *(f"service__{name}" for name in SERVICE_FIELDS),
-            *(f"location__{name}" for name in LOCATION_FIELDS),
-        )
-        .annotate(**list_annotations("service_id"))
+_LIST_ARRAYS = ("category_codes", "theme_codes", "language_codes", "name_versions")
+
+
+def _service_values(prefix: str) -> dict[str, F]:
+    """The service's own columns a list shows, named the same from any row."""
+    names = {
+        "service_name": "name",
+        "service_language": "language",
+        "organization_name": "organization__name",
+        "service_is_free": "is_free",
+        "service_is_demo": "is_demo",
+        "service_status": "status",
+    }
+    return {alias: F(f"{prefix}{name}") for alias, name in names.items()}
+
+
+def _located(criteria: SearchCriteria, services: ServiceQuerySet) -> tuple[QuerySet, list[str]]:
+    """Located rows in page order, as plain values, and the keys that order them."""
+    rows = ServiceAtLocation.objects.filter(service__in=services).annotate(
+        **list_annotations("service_id")
     )
     if criteria.near is not None:
-        return rows.nearest_to(criteria.near)
-    rows = rows.filter(location__point__isnull=False)
-    query = search_query(criteria.text)
-    if query is not None:
-        rank = SearchRank(F("service__search_vector"), query)
-        return rows.annotate(rank=rank).order_by("-rank", "service__name", "pk")
-    return rows.order_by("service__name", "location__name", "pk")
-
-
-def _remote(criteria: SearchCriteria, services: ServiceQuerySet) -> QuerySet:
-    remote = (
-        services.remote()
-        .select_related("organization")
-        .only(*SERVICE_FIELDS)
-        .annotate(**list_annotations("pk"))
+        rows, extra, order = rows.nearest_to(criteria.near), ["distance_m"], ["distance_m"]
+    else:
+        rows = rows.filter(location__point__isnull=False)
+        query = search_query(criteria.text)
+        if query is not None:
+            rows = rows.annotate(rank=SearchRank(F("service__search_vector"), query))
+            rows = rows.order_by("-rank", "service__name", "pk")
+            extra, order = ["rank"], ["-rank", "service_name", "id"]
+        else:
+            rows = rows.order_by("service__name", "location__name", "pk")
+            extra, order = [], ["service_name", "location_name", "id"]
+    values = rows.values(
+        "id",
+        "service_id",
+        "location_id",
+        *_LIST_ARRAYS,
+        *extra,
+        **_service_values("service__"),
+        location_name=F("location__name"),
+        address=F("location__address_1"),
+        district=F("location__district__number"),
+        neighbourhood=F("location__neighbourhood__slug"),
+        geometry=Cast(AsGeoJSON("location__point", precision=6), JSONField()),
     )
+    return values, order
+
+
+def _remote(criteria: SearchCriteria, services: ServiceQuerySet) -> tuple[QuerySet, list[str]]:
+    rows = services.remote().annotate(**list_annotations("pk"))
     if criteria.text:
-        return remote.order_by("-rank", "name", "pk")
-    return remote.order_by("name", "pk")
+        rows, extra, order = (
+            rows.order_by("-rank", "name", "pk"),
+            ["rank"],
+            ["-rank", "service_name", "id"],
+        )
+    else:
+        rows, extra, order = rows.order_by("name", "pk"), [], ["service_name", "id"]
+    values = rows.values("id", *_LIST_ARRAYS, *extra, service_id=F("id"), **_service_values(""))
+    return values, order
+
+
+def _fetch(rows: QuerySet, order: list[str]) -> list[ResultRow]:
+    """Run ``rows`` (a sliced values queryset) with PostgreSQL turning the page into one JSON
+    array, in ``order`` ("-key" for descending): one round trip, no model objects."""
+    inner, params = rows.query.sql_with_params()
+    keys = sql.SQL(", ").join(
+        sql.SQL("{} DESC").format(sql.Identifier("page", key[1:]))
+        if key.startswith("-")
+        else sql.Identifier("page", key)
+        for key in order
+    )
+    query = sql.SQL(
+        "SELECT coalesce(json_agg(to_jsonb(page) ORDER BY {keys}), '[]'::json)"
+        " FROM ({inner}) AS page"
+    ).format(keys=keys, inner=sql.SQL(inner))
+    with connection.cursor() as cursor:
+        cursor.execute(query.as_string(cursor.connection), params)
+        return [ResultRow(**row) for row in cursor.fetchone()[0]]
 
 
 def _count(rows: QuerySet) -> int:
@@ -162,8 +233,8 @@ def search(criteria: SearchCriteria) -> SearchPage:
 
     located_total = 0
     if criteria.remote is not True:
-        located = _located(criteria, services)
-        rows = list(located[start : start + limit + 1])
+        located, order = _located(criteria, services)
+        rows = _fetch(located[start : start + limit + 1], order)
         page.located = rows[:limit]
         if len(rows) > limit:
             page.total, page.total_is_exact, page.has_next = start + limit + 1, False, True
@@ -172,10 +243,10 @@ def search(criteria: SearchCriteria) -> SearchPage:
 
     remote_total = 0
     if criteria.remote is not False:
-        remote = _remote(criteria, services)
+        remote, order = _remote(criteria, services)
         offset = max(start - located_total, 0)
         wanted = limit - len(page.located)
-        rows = list(remote[offset : offset + wanted + 1])
+        rows = _fetch(remote[offset : offset + wanted + 1], order)
         page.remote = rows[:wanted]
         if len(rows) > wanted:
             page.total = located_total + offset + wanted + 1
@@ -185,9 +256,3 @@ def search(criteria: SearchCriteria) -> SearchPage:
 
     page.total = located_total + remote_total
     return page
-
-
-def walking_minutes(row: ServiceAtLocation) -> float | None:
-    """Estimated walk to a located row of a near search, in minutes (None without ``near``)."""
-    distance = getattr(row, "distance_m", None)
-    return None if distance is None else walk_minutes(distance)

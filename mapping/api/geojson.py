@@ -6,8 +6,7 @@ from django.contrib.gis.geos import Point
 from django.urls import reverse
 
 from mapping.localize import choose, reader_language
-from mapping.models import Service, ServiceAtLocation
-from mapping.search import SearchPage, walking_minutes
+from mapping.search import ResultRow, SearchPage
 
 PRECISION = 6
 
@@ -28,57 +27,49 @@ def _detail_url_template() -> str:
     return reverse("service-detail-api", args=[_ANY_ID]).replace(str(_ANY_ID), "{}")
 
 
-def _service_properties(
-    service: Service, row: Service | ServiceAtLocation, language: str, detail_url: str
-) -> dict:
-    """Properties of a result; ``row`` carries mapping.search.list_annotations."""
+def _properties(row: ResultRow, language: str, detail_url: str) -> dict:
     versions = {version["language"]: version["name"] for version in row.name_versions}
-    name, name_language = choose(versions, service.name, service.language, language)
+    name, name_language = choose(versions, row.service_name, row.service_language, language)
     return {
-        "service_id": str(service.pk),
+        "service_id": row.service_id,
         "name": name,
         "name_language": name_language,
-        "organization": service.organization.name,
+        "organization": row.organization_name,
         "themes": sorted(set(row.theme_codes)),
         "categories": sorted(row.category_codes),
         "languages": sorted(row.language_codes),
-        "is_free": service.is_free,
-        "is_demo": service.is_demo,
-        "status": service.status,
-        "url": detail_url.format(service.pk),
+        "is_free": row.service_is_free,
+        "is_demo": row.service_is_demo,
+        "status": row.service_status,
+        "url": detail_url.format(row.service_id),
     }
 
 
-def _located_feature(row: ServiceAtLocation, language: str, detail_url: str) -> dict:
-    location = row.location
-    distance = getattr(row, "distance_m", None)
-    minutes = walking_minutes(row)
+def _located_feature(row: ResultRow, language: str, detail_url: str) -> dict:
+    minutes = row.walk_minutes
     return {
         "type": "Feature",
-        "id": str(row.pk),
-        "geometry": point_geometry(location.point),
+        "id": row.id,
+        "geometry": row.geometry,  # GeoJSON from PostGIS, 6 decimals
         "properties": {
-            **_service_properties(row.service, row, language, detail_url),
-            "location_id": str(location.pk),
-            "location_name": location.name,
-            "address": location.address_1,
-            "district": location.district.number if location.district else None,
-            "neighbourhood": location.neighbourhood.slug if location.neighbourhood else None,
-            "distance_m": None if distance is None else round(distance),
+            **_properties(row, language, detail_url),
+            "location_id": row.location_id,
+            "location_name": row.location_name,
+            "address": row.address,
+            "district": row.district,
+            "neighbourhood": row.neighbourhood,
+            "distance_m": None if row.distance_m is None else round(row.distance_m),
             "walk_minutes": None if minutes is None else round(minutes),
         },
     }
 
 
-def _remote_feature(service: Service, language: str, detail_url: str) -> dict:
+def _remote_feature(row: ResultRow, language: str, detail_url: str) -> dict:
     return {
         "type": "Feature",
-        "id": str(service.pk),
+        "id": row.id,
         "geometry": None,
-        "properties": {
-            **_service_properties(service, service, language, detail_url),
-            "remote": True,
-        },
+        "properties": {**_properties(row, language, detail_url), "remote": True},
     }
 
 
@@ -95,5 +86,5 @@ def feature_collection(page: SearchPage, *, next_url: str | None, previous_url: 
         "next": next_url,
         "previous": previous_url,
         "features": [_located_feature(row, language, detail_url) for row in page.located]
-        + [_remote_feature(service, language, detail_url) for service in page.remote],
+        + [_remote_feature(row, language, detail_url) for row in page.remote],
     }
