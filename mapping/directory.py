@@ -46,7 +46,6 @@ def service_for_page(pk: str) -> Service:
                 ),
             ),
         )
-        .alias()
         .annotate(is_open_now=Q(open_now_q()))
         .get(pk=pk)
     )
