@@ -6,8 +6,10 @@ services without a physical place, unless ``remote`` asks for those only.
 """
 
 import datetime
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, replace
 
+from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import AsGeoJSON
 from django.contrib.gis.geos import Point
 from django.contrib.postgres.expressions import ArraySubquery
@@ -17,7 +19,7 @@ from django.db.models import F, JSONField, OuterRef, QuerySet
 from django.db.models.functions import Cast, Coalesce, JSONObject
 from psycopg import sql
 
-from geodata.spatial import walk_minutes
+from geodata.spatial import STORAGE_SRID, walk_minutes
 from mapping.models import Service, ServiceAtLocation, ServiceTranslation
 from mapping.models.queries import ServiceQuerySet, search_query
 
@@ -199,60 +201,115 @@ def _remote(criteria: SearchCriteria, services: ServiceQuerySet) -> tuple[QueryS
     return values, order
 
 
-def _fetch(rows: QuerySet, order: list[str]) -> list[ResultRow]:
-    """Run ``rows`` (a sliced values queryset) with PostgreSQL turning the page into one JSON
-    array, in ``order`` ("-key" for descending): one round trip, no model objects."""
-    inner, params = rows.query.sql_with_params()
-    keys = sql.SQL(", ").join(
-        sql.SQL("{} DESC").format(sql.Identifier("page", key[1:]))
-        if key.startswith("-")
-        else sql.Identifier("page", key)
-        for key in order
-    )
-    query = sql.SQL(
-        "SELECT coalesce(json_agg(to_jsonb(page) ORDER BY {keys}), '[]'::json)"
-        " FROM ({inner}) AS page"
-    ).format(keys=keys, inner=sql.SQL(inner))
+# Building and compiling a search with the ORM costs more than running it on small tables, and
+# a near search differs between requests only by its point: so each statement is compiled once
+# per criteria shape (the criteria with a fixed point in place of the asked one), kept, and the
+# asked point bound into the slots where the fixed one went. "Open now" is to the minute (see
+# SearchCriteria.open_at), so it does not defeat the cache.
+_SHAPE_POINT = Point(0.0, 0.0, srid=STORAGE_SRID)
+_POINT_FIELD = PointField(srid=STORAGE_SRID)  # as nearest_to() passes the point
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A compiled statement; ``point_slots`` are the parameters that hold the query point."""
+
+    sql: str
+    params: tuple
+    point_slots: tuple[int, ...]
+
+    def params_for(self, near: Point | None) -> list:
+        params = list(self.params)
+        if self.point_slots:
+            value = _POINT_FIELD.get_db_prep_value(near, connection)
+            for slot in self.point_slots:
+                params[slot] = value
+        return params
+
+
+def _rows_for(kind: str, criteria: SearchCriteria) -> tuple[QuerySet, list[str]]:
+    rows_of = _located if kind == "located" else _remote
+    return rows_of(criteria, criteria.services())
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled(kind: str, shape: SearchCriteria, offset: int, count: int | None) -> _Statement:
+    """The statement for ``count`` rows of ``kind`` ("located" or "remote") from ``offset``,
+    turned by PostgreSQL into one JSON array in page order; with ``count`` None, the statement
+    counting them all."""
+    rows, order = _rows_for(kind, shape)
+    if count is None:
+        inner, params = rows.order_by().values("pk").query.sql_with_params()
+        text = f"SELECT count(*) FROM ({inner}) AS matches"
+    else:
+        inner, params = rows[offset : offset + count].query.sql_with_params()
+        keys = sql.SQL(", ").join(
+            sql.SQL("{} DESC").format(sql.Identifier("page", key[1:]))
+            if key.startswith("-")
+            else sql.Identifier("page", key)
+            for key in order
+        )
+        text = (
+            sql.SQL(
+                "SELECT coalesce(json_agg(to_jsonb(page) ORDER BY {keys}), '[]'::json)"
+                " FROM ({inner}) AS page"
+            )
+            .format(keys=keys, inner=sql.SQL(inner))
+            .as_string()
+        )
+    shape_point = _POINT_FIELD.get_db_prep_value(_SHAPE_POINT, connection)
+    slots = tuple(n for n, param in enumerate(params) if param == shape_point)
+    if kind == "located" and shape.near is not None and not slots:
+        raise RuntimeError("search: the query point is not a parameter of the statement")
+    return _Statement(text, tuple(params), slots)
+
+
+def _execute(kind: str, criteria: SearchCriteria, offset: int, count: int | None) -> object:
+    """Run the statement :func:`_compiled` gives; its single value (a JSON array or a count)."""
+    shape = replace(criteria, near=_SHAPE_POINT if criteria.near is not None else None)
+    statement = _compiled(kind, shape, offset, count)
     with connection.cursor() as cursor:
-        cursor.execute(query.as_string(cursor.connection), params)
-        return [ResultRow(**row) for row in cursor.fetchone()[0]]
+        cursor.execute(statement.sql, statement.params_for(criteria.near))
+        return cursor.fetchone()[0]
 
 
-def _count(rows: QuerySet) -> int:
-    return rows.order_by().values("pk").count()
+def _fetch(kind: str, criteria: SearchCriteria, offset: int, count: int) -> list[ResultRow]:
+    """``count`` rows of ``kind`` from ``offset``: one round trip, no model objects."""
+    return [ResultRow(**row) for row in _execute(kind, criteria, offset, count)]
+
+
+def _count(kind: str, criteria: SearchCriteria) -> int:
+    return _execute(kind, criteria, 0, None)
 
 
 def search(criteria: SearchCriteria) -> SearchPage:
     """The page of results ``criteria`` asks for. Each kind of result is read one row beyond
     the page, which tells whether more follow without counting them all; a count runs only
     for a page past the end of the located results. Usually one statement."""
-    services = criteria.services()
     limit = criteria.limit
     start = (criteria.page - 1) * limit
     page = SearchPage(criteria=criteria)
 
     located_total = 0
     if criteria.remote is not True:
-        located, order = _located(criteria, services)
-        rows = _fetch(located[start : start + limit + 1], order)
+        rows = _fetch("located", criteria, start, limit + 1)
         page.located = rows[:limit]
         if len(rows) > limit:
             page.total, page.total_is_exact, page.has_next = start + limit + 1, False, True
             return page
-        located_total = start + len(rows) if rows or start == 0 else _count(located)
+        located_total = start + len(rows) if rows or start == 0 else _count("located", criteria)
 
     remote_total = 0
     if criteria.remote is not False:
-        remote, order = _remote(criteria, services)
         offset = max(start - located_total, 0)
         wanted = limit - len(page.located)
-        rows = _fetch(remote[offset : offset + wanted + 1], order)
+        rows = _fetch("remote", criteria, offset, wanted + 1)
         page.remote = rows[:wanted]
         if len(rows) > wanted:
             page.total = located_total + offset + wanted + 1
             page.total_is_exact, page.has_next = False, True
             return page
-        remote_total = offset + len(rows) if rows or offset == 0 else _count(remote)
+        remote_total = offset + len(rows) if rows or offset == 0 else _count("remote", criteria)
 
     page.total = located_total + remote_total
     return page

@@ -9,7 +9,7 @@ from django.contrib.gis.geos import Point
 
 from geodata.spatial import walk_minutes
 from mapping.models import Organization, Schedule, Service, TaxonomyTerm
-from mapping.search import SearchCriteria, search
+from mapping.search import SearchCriteria, _compiled, search
 from tests.conftest import KYPSELI_FOKIONOS_NEGRI, SYNTAGMA
 
 ATHENS = ZoneInfo("Europe/Athens")
@@ -40,6 +40,21 @@ def test_nearest_is_ordered_by_true_distance(athens):
         SearchCriteria(near=Point(*OMONIA, srid=4326), theme="education", limit=100)
     )
     assert [r.id for r in everything.located[:30]] == [r.id for r in page.located]
+
+
+def test_a_reused_statement_orders_from_each_new_point(athens):
+    # The second search has the same shape as the first, so its compiled statement is reused
+    # with the new point bound in; its order must still be by distance from that point.
+    first = search(SearchCriteria(near=Point(*OMONIA, srid=4326), theme="education"))
+    hits = _compiled.cache_info().hits
+    second = search(SearchCriteria(near=Point(*SYNTAGMA, srid=4326), theme="education"))
+    assert _compiled.cache_info().hits == hits + 1
+    assert [r.id for r in second.located] != [r.id for r in first.located]
+    for row in second.located:
+        independent = haversine_m(SYNTAGMA, tuple(row.geometry["coordinates"]))
+        assert row.distance_m == pytest.approx(independent, rel=0.005, abs=1)
+    distances = [row.distance_m for row in second.located]
+    assert distances == sorted(distances)
 
 
 def test_walk_minutes_uses_the_detour_factor():

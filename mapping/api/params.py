@@ -104,6 +104,9 @@ class ServiceSearchParams(serializers.Serializer):
 
     def criteria(self) -> SearchCriteria:
         data = self.validated_data
+        # Hours are kept to the minute, so "now" to the minute answers the same; it also lets
+        # a compiled search be reused within the minute (mapping.search).
+        this_minute = timezone.now().replace(second=0, microsecond=0)
         return SearchCriteria(
             near=data.get("near"),
             theme=data.get("theme", ""),
@@ -112,7 +115,7 @@ class ServiceSearchParams(serializers.Serializer):
             organization_type=data.get("organization_type", ""),
             district=data.get("district"),
             neighbourhood=data.get("neighbourhood", ""),
-            open_at=timezone.now() if data["open_now"] else None,
+            open_at=this_minute if data["open_now"] else None,
             free=data["free"],
             remote=data["remote"],
             include_demo=data["demo"],
