@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Hartis needs on this machine, idempotently:
-#   1. Debian/Ubuntu packages (PostgreSQL + PostGIS, GDAL, gettext, python3-venv if needed),
+#   1. Debian/Ubuntu packages (PostgreSQL + PostGIS + pgRouting, GDAL, gettext, osm2pgrouting,
+#      osmium-tool, python3-venv if needed),
 #      plus chromium and fonts-dejavu-core with --with-test-deps;
 #      plus nodejs and npm when no 'node' is on PATH (an existing Node.js is kept);
 #   2. the virtualenv .venv with the project installed editable ('.[dev]');
@@ -82,7 +83,10 @@ pg_major() {
 step "system packages"
 PG_V="$(pg_major)"
 # gettext: msgfmt for compilemessages (the .mo files are built at set-up, never committed).
-wanted=("postgresql-$PG_V" "postgresql-$PG_V-postgis-3" gdal-bin gettext)
+# pgRouting (for the same PostgreSQL major as PostGIS), osm2pgrouting and osmium-tool: the
+# optional street network (manage.py load_streets: osmium clips, osm2pgrouting imports).
+wanted=("postgresql-$PG_V" "postgresql-$PG_V-postgis-3" "postgresql-$PG_V-pgrouting"
+    osm2pgrouting osmium-tool gdal-bin gettext)
 if ! "$PYTHON" -c 'import ensurepip' >/dev/null 2>&1; then
     wanted+=(python3-venv)
 fi
