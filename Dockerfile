@@ -1,5 +1,14 @@
-# Production-style image: gunicorn serving mapping.wsgi. See docker-compose.yml
-# for the PostGIS service and scripts/docker_entrypoint.sh for migrate + data load.
+# Production-style image: gunicorn serving mapping.wsgi (the last stage, built by default).
+# See docker-compose.yml for the PostGIS service (the 'db' target below) and
+# scripts/docker_entrypoint.sh for migrate + data load.
+
+# The database image (docker-compose 'db', target db): PostGIS plus pgRouting for the optional
+# street network. PG_MAJOR comes from the postgres base image, whose PGDG apt source also
+# ships the matching postgresql-$PG_MAJOR-pgrouting.
+FROM postgis/postgis:15-3.4 AS db
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends "postgresql-$PG_MAJOR-pgrouting" \
+    && rm -rf /var/lib/apt/lists/*
 
 # Stage 1: the front-end packages pinned by package-lock.json (npm ci --ignore-scripts),
 # copied to mapping/static/vendor/ by the same script 'make run' uses. Node stays here.
@@ -19,10 +28,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # GeoDjango's native libraries (GDAL, GEOS, PROJ), libpq for psycopg,
 # binutils so ctypes.util.find_library can locate them, and gettext (msgfmt)
-# for compilemessages.
+# for compilemessages; osmium-tool and osm2pgrouting for manage.py load_streets.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         binutils gdal-bin gettext libgdal32 libgeos-c1v5 libproj25 libpq5 \
+        osm2pgrouting osmium-tool \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
