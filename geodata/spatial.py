@@ -124,6 +124,12 @@ def walk_minutes(straight_line_m: float) -> float:
     return straight_line_m * WALKING_DETOUR_FACTOR / WALKING_SPEED_M_PER_MIN
 
 
+def walk_reach_m(minutes: float) -> float:
+    """Straight-line metres covered by ``minutes`` of walking: the inverse of
+    :func:`walk_minutes` (15 min → 923 m)."""
+    return minutes * WALKING_SPEED_M_PER_MIN / WALKING_DETOUR_FACTOR
+
+
 class WithinMetres(Func):
     """``ST_DWithin(a, b, metres)`` on geography arguments (wrap columns in AsGeography so the
     expression GiST index answers it). Boolean; filter with ``.alias(x=…).filter(x=True)``."""

@@ -8,3 +8,6 @@ class LayersConfig(AppConfig):
     name = "layers"
     verbose_name = _("Map layers")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from layers import receivers  # noqa: F401 - connects the signal receivers

@@ -10,6 +10,7 @@ from mapping.views import pages, system
 urlpatterns = [
     path("healthz", system.healthz, name="healthz"),
     path("api/", include("mapping.api.urls")),
+    path("api/", include("layers.api_urls")),
     path("api/layers/", include("layers.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

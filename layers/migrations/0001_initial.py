@@ -6,61 +6,189 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('geodata', '0002_municipality_source_checksum'),
-        ('mapping', '0008_translate_vocabulary'),
+        ("geodata", "0002_municipality_source_checksum"),
+        ("mapping", "0008_translate_vocabulary"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CoverageResult',
+            name="CoverageResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scenario', models.CharField(db_index=True, max_length=200)),
-                ('level', models.CharField(choices=[('tract', 'census tract'), ('neighbourhood', 'neighbourhood'), ('district', 'municipal district'), ('city', 'city')], max_length=20)),
-                ('figures', models.JSONField()),
-                ('computed_at', models.DateTimeField(auto_now=True)),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geodata.district')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geodata.municipality')),
-                ('neighbourhood', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geodata.neighbourhood')),
-                ('tract', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geodata.censustract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scenario", models.CharField(db_index=True, max_length=200)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("tract", "census tract"),
+                            ("neighbourhood", "neighbourhood"),
+                            ("district", "municipal district"),
+                            ("city", "city"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("figures", models.JSONField()),
+                ("computed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="geodata.district",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="geodata.municipality",
+                    ),
+                ),
+                (
+                    "neighbourhood",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="geodata.neighbourhood",
+                    ),
+                ),
+                (
+                    "tract",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="geodata.censustract",
+                    ),
+                ),
             ],
             options={
-                'permissions': [('view_detailed_coverage', 'Can see tract-level and migrant-weighted coverage figures')],
-                'indexes': [models.Index(fields=['scenario', 'municipality', 'level'], name='layers_cove_scenari_1c55a5_idx')],
+                "permissions": [
+                    (
+                        "view_detailed_coverage",
+                        "Can see tract-level and migrant-weighted coverage figures",
+                    )
+                ],
+                "indexes": [
+                    models.Index(
+                        fields=["scenario", "municipality", "level"],
+                        name="layers_cove_scenari_1c55a5_idx",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NetworkCatchment',
+            name="NetworkCatchment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('minutes', models.PositiveSmallIntegerField(verbose_name='minutes of walking')),
-                ('geom', django.contrib.gis.db.models.fields.MultiPolygonField(srid=2100, verbose_name='catchment')),
-                ('computed_at', models.DateTimeField(auto_now=True)),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='network_catchments', to='mapping.location')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("minutes", models.PositiveSmallIntegerField(verbose_name="minutes of walking")),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.MultiPolygonField(
+                        srid=2100, verbose_name="catchment"
+                    ),
+                ),
+                ("computed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="network_catchments",
+                        to="mapping.location",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'network catchment',
-                'verbose_name_plural': 'network catchments',
-                'constraints': [models.UniqueConstraint(fields=('location', 'minutes'), name='network_catchment_once_per_minutes')],
+                "verbose_name": "network catchment",
+                "verbose_name_plural": "network catchments",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("location", "minutes"), name="network_catchment_once_per_minutes"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TractShare',
+            name="TractShare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('tract', 'census tract'), ('neighbourhood', 'neighbourhood'), ('district', 'municipal district'), ('city', 'city')], max_length=20)),
-                ('share', models.FloatField()),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geodata.district')),
-                ('neighbourhood', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='geodata.neighbourhood')),
-                ('tract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='geodata.censustract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("tract", "census tract"),
+                            ("neighbourhood", "neighbourhood"),
+                            ("district", "municipal district"),
+                            ("city", "city"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("share", models.FloatField()),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="geodata.district",
+                    ),
+                ),
+                (
+                    "neighbourhood",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="geodata.neighbourhood",
+                    ),
+                ),
+                (
+                    "tract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="shares",
+                        to="geodata.censustract",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['level', 'tract'], name='layers_trac_level_11bbcf_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('share__gt', 0), ('share__lte', 1.000001)), name='tract_share_0_1')],
+                "indexes": [
+                    models.Index(fields=["level", "tract"], name="layers_trac_level_11bbcf_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("share__gt", 0), ("share__lte", 1.000001)),
+                        name="tract_share_0_1",
+                    )
+                ],
             },
         ),
     ]

@@ -39,7 +39,8 @@ class NearField(serializers.Field):
         return f"{value.x},{value.y}"
 
 
-def _known(values: list[str], kind: object, value: str) -> str:
+def check_known(values: list[str], kind: object, value: str) -> str:
+    """``value`` if it is one of ``values``, else a ValidationError listing them."""
     if value not in values:
         raise serializers.ValidationError(
             _("Unknown %(kind)s %(value)r; use one of: %(known)s.")
@@ -48,7 +49,30 @@ def _known(values: list[str], kind: object, value: str) -> str:
     return value
 
 
-class ServiceSearchParams(serializers.Serializer):
+class StrictParams(serializers.Serializer):
+    """Query parameters where an unknown or repeated parameter is an error, not ignored."""
+
+    def to_internal_value(self, data: object) -> dict:
+        """Field errors plus one error per unknown or repeated parameter, all at once."""
+        problems: dict[str, list[str]] = {}
+        for name in data:
+            if name not in self.fields:
+                problems[name] = [
+                    _("Unknown parameter; allowed: %(allowed)s.")
+                    % {"allowed": ", ".join(self.fields)}
+                ]
+            elif hasattr(data, "getlist") and len(data.getlist(name)) > 1:
+                problems[name] = [_("Give this parameter once.")]
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({**error.detail, **problems}) from error
+        if problems:
+            raise serializers.ValidationError(problems)
+        return values
+
+
+class ServiceSearchParams(StrictParams):
     """``GET /api/services/`` parameters. Unknown parameters are refused."""
 
     near = NearField(required=False, help_text="lon,lat (WGS84): order by distance from here.")
@@ -69,38 +93,19 @@ class ServiceSearchParams(serializers.Serializer):
     page = serializers.IntegerField(required=False, min_value=1, max_value=10_000, default=1)
 
     def validate_theme(self, value: str) -> str:
-        return _known(known_codes()["theme"], _("theme"), value)
+        return check_known(known_codes()["theme"], _("theme"), value)
 
     def validate_language(self, value: str) -> str:
-        return _known(known_codes()["language"], _("language"), value)
+        return check_known(known_codes()["language"], _("language"), value)
 
     def validate_target_group(self, value: str) -> str:
-        return _known(known_codes()["target_group"], _("target group"), value)
+        return check_known(known_codes()["target_group"], _("target group"), value)
 
     def validate_district(self, value: int) -> int:
-        return int(_known(known_codes()["district"], _("district"), str(value)))
+        return int(check_known(known_codes()["district"], _("district"), str(value)))
 
     def validate_neighbourhood(self, value: str) -> str:
-        return _known(known_codes()["neighbourhood"], _("neighbourhood"), value)
-
-    def to_internal_value(self, data: object) -> dict:
-        """Field errors plus one error per unknown or repeated parameter, all at once."""
-        problems: dict[str, list[str]] = {}
-        for name in data:
-            if name not in self.fields:
-                problems[name] = [
-                    _("Unknown parameter; allowed: %(allowed)s.")
-                    % {"allowed": ", ".join(self.fields)}
-                ]
-            elif hasattr(data, "getlist") and len(data.getlist(name)) > 1:
-                problems[name] = [_("Give this parameter once.")]
-        try:
-            values = super().to_internal_value(data)
-        except serializers.ValidationError as error:
-            raise serializers.ValidationError({**error.detail, **problems}) from error
-        if problems:
-            raise serializers.ValidationError(problems)
-        return values
+        return check_known(known_codes()["neighbourhood"], _("neighbourhood"), value)
 
     def criteria(self) -> SearchCriteria:
         data = self.validated_data

@@ -115,6 +115,16 @@ def open_at_q(moment: datetime.datetime) -> Q:
     return Q(Exists(schedule.objects.filter(owner, valid, same_day | from_yesterday)))
 
 
+def open_on_weekends_q(today: datetime.date | None = None) -> Q:
+    """Has hours on Saturday or Sunday that are still valid on ``today`` (default: today in
+    Athens), for the service everywhere or at one of its places."""
+    today = today or timezone.now().astimezone(ATHENS_TZ).date()
+    schedule = _model("Schedule")
+    owner = Q(service_id=OuterRef("pk")) | Q(service_at_location__service_id=OuterRef("pk"))
+    still_valid = Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+    return Q(Exists(schedule.objects.filter(owner, still_valid, weekday__in=(6, 7))))
+
+
 def open_now_q() -> Q:
     return open_at_q(timezone.now())
 
@@ -168,6 +178,9 @@ class ServiceQuerySet(models.QuerySet):
 
     def open_at(self, moment: datetime.datetime) -> "ServiceQuerySet":
         return self.filter(open_at_q(moment))
+
+    def open_on_weekends(self) -> "ServiceQuerySet":
+        return self.filter(open_on_weekends_q())
 
     def open_now(self) -> "ServiceQuerySet":
         return self.filter(open_now_q())

@@ -1,0 +1,66 @@
+"""Keep the stored coverage of the default scenarios true to the directory.
+
+Any change to what coverage reads (services, their places, terms, languages, hours, drawn
+areas) marks it stale; once the transaction commits, one refresh runs, however many rows
+the transaction changed (an import is one refresh, not thousands).
+"""
+
+import logging
+
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from geodata.models import Municipality
+from geodata.signals import geography_loaded
+from layers.coverage import refresh_stored, refresh_tract_shares
+from mapping.models import Location, Schedule, Service, ServiceArea, ServiceAtLocation
+
+logger = logging.getLogger(__name__)
+
+
+def _refresh_if_stale() -> None:
+    # Several changes register several callbacks: the first one refreshes, the others find
+    # nothing stale. A rolled-back transaction leaves the mark; the next commit clears it.
+    if not getattr(connection, "hartis_coverage_stale", False):
+        return
+    connection.hartis_coverage_stale = False
+    for city in Municipality.objects.values_list("slug", flat=True):
+        refresh_stored(city)
+
+
+def coverage_is_stale() -> None:
+    """Mark the stored coverage stale and refresh it after the current transaction commits
+    (at once outside a transaction). A failed refresh is logged, never undoes the change."""
+    connection.hartis_coverage_stale = True
+    transaction.on_commit(_refresh_if_stale, robust=True)
+
+
+@receiver(post_save, sender=Service)
+@receiver(post_delete, sender=Service)
+@receiver(post_save, sender=Location)
+@receiver(post_delete, sender=Location)
+@receiver(post_save, sender=ServiceAtLocation)
+@receiver(post_delete, sender=ServiceAtLocation)
+@receiver(post_save, sender=ServiceArea)
+@receiver(post_delete, sender=ServiceArea)
+@receiver(post_save, sender=Schedule)
+@receiver(post_delete, sender=Schedule)
+def directory_row_changed(sender: type, raw: bool = False, **kwargs: object) -> None:
+    if not raw:
+        coverage_is_stale()
+
+
+@receiver(m2m_changed, sender=Service.categories.through)
+@receiver(m2m_changed, sender=Service.languages.through)
+@receiver(m2m_changed, sender=Service.target_groups.through)
+def service_terms_changed(sender: type, action: str, **kwargs: object) -> None:
+    if action.startswith("post_"):
+        coverage_is_stale()
+
+
+@receiver(geography_loaded)
+def geography_reloaded(sender: type, municipality: Municipality, **kwargs: object) -> None:
+    """New boundaries or tracts: new tract shares, then fresh coverage."""
+    refresh_tract_shares(municipality)
+    coverage_is_stale()
