@@ -443,6 +443,9 @@ def compute_many(scenarios: list[Scenario], *, keep: bool = False) -> list[Cover
     with transaction.atomic(), connection.cursor() as cursor:
         # Sorts for the weighted medians stay in memory (tens of MB at most, this transaction).
         cursor.execute("SET LOCAL work_mem = '64MB'")
+        # ON COMMIT DROP does not fire when this runs inside an outer transaction (a savepoint):
+        # a second run there would find the first one's tables.
+        _drop_step_tables(cursor)
         for name, statement in STEPS:
             began = time.perf_counter()
             composed = sql.SQL(statement).format(matches=matches)
@@ -464,9 +467,15 @@ def compute_many(scenarios: list[Scenario], *, keep: bool = False) -> list[Cover
         cursor.execute("SELECT scenario, level, area_id, figures::json FROM cov_figures")
         for number, level, area_id, figures in cursor.fetchall():
             runs[number].areas.setdefault(level, {})[area_id] = figures
+        _drop_step_tables(cursor)
     for run in runs:
         run.step_seconds = seconds
     return runs
+
+
+def _drop_step_tables(cursor: Any) -> None:
+    tables = [sql.Identifier(f"cov_{name}") for name, _ in STEPS]
+    cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.SQL(", ").join(tables)))
 
 
 # The last step when results are kept: the batch's figures replace the stored ones, with the
