@@ -1,22 +1,21 @@
-"""Keep the stored coverage of the default scenarios true to the directory.
+"""Keep the stored coverage of the default scenarios true to the directory, and keep the
+planners group.
 
 Any change to what coverage reads (services, their places, terms, languages, hours, drawn
 areas) marks it stale; once the transaction commits, one refresh runs, however many rows
 the transaction changed (an import is one refresh, not thousands).
 """
 
-import logging
-
+from django.apps import AppConfig
+from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from geodata.models import Municipality
 from geodata.signals import geography_loaded
 from layers.coverage import refresh_stored, refresh_tract_shares
 from mapping.models import Location, Schedule, Service, ServiceArea, ServiceAtLocation
-
-logger = logging.getLogger(__name__)
 
 
 def _refresh_if_stale() -> None:
@@ -64,3 +63,19 @@ def geography_reloaded(sender: type, municipality: Municipality, **kwargs: objec
     """New boundaries or tracts: new tract shares, then fresh coverage."""
     refresh_tract_shares(municipality)
     coverage_is_stale()
+
+
+PLANNERS_GROUP = "Planners"
+
+
+@receiver(post_migrate)
+def ensure_planners_group(sender: AppConfig, **kwargs: object) -> None:
+    """A "Planners" group holding the permission to see tract-level and migrant figures, so
+    an administrator only has to add people to it."""
+    if sender.name != "layers":
+        return
+    permission = Permission.objects.filter(
+        codename="view_detailed_coverage", content_type__app_label="layers"
+    ).first()
+    if permission is not None:  # created by auth's post_migrate, which runs first
+        Group.objects.get_or_create(name=PLANNERS_GROUP)[0].permissions.add(permission)

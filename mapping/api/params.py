@@ -3,6 +3,8 @@
 from django.contrib.gis.geos import Point
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from geodata.spatial import STORAGE_SRID
@@ -13,6 +15,7 @@ from mapping.vocabulary import known_codes
 MAX_LIMIT = 100
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class NearField(serializers.Field):
     """``lon,lat`` in WGS84 degrees → a Point in EPSG:4326."""
 

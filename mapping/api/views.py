@@ -36,6 +36,7 @@ class ServiceListView(APIView):
     renderer_classes = [GeoJSONRenderer, JSONRenderer]
 
     @extend_schema(
+        operation_id="services_search",
         parameters=[ServiceSearchParams],
         responses={
             200: OpenApiResponse(OpenApiTypes.OBJECT, description="GeoJSON FeatureCollection"),
