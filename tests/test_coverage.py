@@ -324,3 +324,15 @@ def test_catchment_api_says_its_method(athens, client, make_service):
     assert client.get(f"/api/services/{service.pk}/catchment/?minutes=0").status_code == 400
     missing = "/api/services/00000000-0000-0000-0000-000000000000/catchment/"
     assert client.get(missing).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_stored_scenario_is_read_not_recomputed(athens, client, django_assert_max_num_queries):
+    refresh_stored()
+    client.get("/api/coverage/?theme=health&minutes=15&level=neighbourhood")  # caches vocabulary
+    with django_assert_max_num_queries(3):  # session/user, stored rows, features
+        body = client.get("/api/coverage/?theme=health&minutes=15&level=neighbourhood").json()
+    assert body["stored"] is True
+    assert len(body["features"]) == 45
+    computed = client.get("/api/coverage/?theme=health&minutes=25&level=neighbourhood").json()
+    assert computed["stored"] is False
