@@ -23,4 +23,5 @@ urlpatterns += i18n_patterns(
     path("districts/<int:number>/", pages.district_page, name="district-page"),
     path("referral/", pages.referral_sheet, name="referral-sheet"),
     path("about/data/", system.about_data, name="about-data"),
+    path("planning/", include("layers.urls_planning")),
 )
