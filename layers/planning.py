@@ -347,9 +347,11 @@ def export_html_report(
         ),
     ).add_to(report)
     if services:
+        # Their own pane, above the areas (as on the dashboard), so the areas' pane holds areas.
+        folium.map.CustomPane("points", z_index=450).add_to(report)
         points = folium.FeatureGroup(name=gettext("Services"))
         for service in services:
-            folium.CircleMarker(
+            marker = folium.CircleMarker(
                 location=(service["lat"], service["lon"]),
                 radius=5,
                 color="#ffffff",
@@ -358,7 +360,9 @@ def export_html_report(
                 fill_color="#1d2a33",
                 fill_opacity=0.9,
                 tooltip=service["name"],
-            ).add_to(points)
+            )
+            marker.options["pane"] = "points"  # folium drops a pane given as an argument
+            marker.add_to(points)
         points.add_to(report)
     folium.LayerControl(collapsed=False).add_to(report)
 

@@ -120,6 +120,15 @@ def test_public_csv_and_geojson_round_trip(client, athens, level):
     assert not set(MIGRANT_FIGURES) & set(properties)
 
 
+def test_figures_vary_between_areas(client, athens):
+    """A scenario outside the stored ones is computed on the spot; its areas differ."""
+    body = json.loads(_export(client, "geojson", level="neighbourhood", minutes=17).content)
+    shares = {feature["properties"]["share_covered"] for feature in body["features"]}
+    assert len(shares) > 5 and min(shares) < 0.5 < max(shares)
+    named = [f["properties"]["gap_nearest_service"] for f in body["features"]]
+    assert any(named) and all(service is None or service["name"] for service in named)
+
+
 def test_public_geopackage_reads_back_with_geopandas(client, athens, tmp_path):
     response = _export(client, "gpkg", level="neighbourhood")
     assert response.status_code == 200
