@@ -14,7 +14,9 @@ from django.dispatch import receiver
 
 from geodata.models import Municipality
 from geodata.signals import geography_loaded
-from layers.coverage import refresh_stored, refresh_tract_shares
+from layers.coverage import DEFAULT_MINUTES, refresh_stored, refresh_tract_shares
+from layers.models import NetworkCatchment
+from layers.streets import refresh_network_catchments, street_network_loaded
 from mapping.models import Location, Schedule, Service, ServiceArea, ServiceAtLocation
 
 
@@ -24,6 +26,12 @@ def _refresh_if_stale() -> None:
     if not getattr(connection, "hartis_coverage_stale", False):
         return
     connection.hartis_coverage_stale = False
+    if street_network_loaded():  # new or moved places walk the network first
+        for minutes in DEFAULT_MINUTES:
+            places = Location.objects.filter(point__isnull=False)
+            refresh_network_catchments(
+                [minutes], locations=places.exclude(network_catchments__minutes=minutes)
+            )
     for city in Municipality.objects.values_list("slug", flat=True):
         refresh_stored(city)
 
@@ -48,6 +56,14 @@ def coverage_is_stale() -> None:
 def directory_row_changed(sender: type, raw: bool = False, **kwargs: object) -> None:
     if not raw:
         coverage_is_stale()
+
+
+@receiver(post_save, sender=Location)
+def place_saved(sender: type, instance: Location, raw: bool = False, **kwargs: object) -> None:
+    """A place that moved walks from its new spot: its isochrones are dropped here and made
+    again after commit (see _refresh_if_stale)."""
+    if not raw:
+        NetworkCatchment.objects.filter(location=instance).delete()
 
 
 @receiver(m2m_changed, sender=Service.categories.through)

@@ -336,3 +336,52 @@ def test_a_stored_scenario_is_read_not_recomputed(athens, client, django_assert_
     assert len(body["features"]) == 45
     computed = client.get("/api/coverage/?theme=health&minutes=25&level=neighbourhood").json()
     assert computed["stored"] is False
+
+
+@pytest.mark.django_db
+def test_network_coverage_on_a_test_street_grid(athens, make_service, tmp_path):
+    """The network method end to end: a 5 × 5 street grid (tests/test_streets.py) loaded with
+    osm2pgrouting near Syntagma, and the only Lingala-speaking clinic at its centre node; 5
+    minutes (400 m) walk every street of the grid: the catchment is the grid's street buffer."""
+    from layers.models import NetworkCatchment
+    from layers.streets import STREET_BUFFER_M, load_streets, refresh_network_catchments
+    from mapping.models import Language
+    from tests.test_streets import expected_area, grid_ways, lon_lat, osm_file
+
+    load_streets(osm_file(tmp_path, grid_ways()), athens)
+    clinic = make_service("Grid clinic", at=lon_lat(0, 0).coords)
+    clinic.categories.add(TaxonomyTerm.objects.get(code="health"))
+    clinic.languages.add(Language.objects.get(code="ln"))
+    place = Location.objects.get(service_at_locations__service=clinic)
+    refresh_network_catchments([5], locations=Location.objects.filter(pk=place.pk))
+    isochrone = NetworkCatchment.objects.get(location=place, minutes=5).geom
+    # The whole grid (±200 m) buffered by the street width: ~500 m × 500 m, corners rounded.
+    whole_grid = expected_area([line for line, _ in grid_ways()])
+    assert isochrone.sym_difference(whole_grid).area < 0.01 * whole_grid.area
+    assert STREET_BUFFER_M == 50
+
+    run = compute(Scenario("health", 5, language="ln"))
+
+    assert run.methods == {"network": 1}
+    # Independent: each tract's population times its area share inside the isochrone (GEOS).
+    expected = 0.0
+    for tract in athens.tracts.all():
+        geom = tract.geom.transform(METRIC_SRID, clone=True)
+        if geom.intersects(isochrone):
+            expected += tract.population_2011 * geom.intersection(isochrone).area / geom.area
+    city = run.areas["city"][athens.pk]
+    assert expected > 0
+    assert city["covered_population"] == pytest.approx(expected, rel=0.002)
+
+
+def test_a_moved_place_loses_its_old_isochrones(tiny_city, make_service):
+    from layers.models import NetworkCatchment
+
+    service = health_service(make_service, "A", X0 + 500, Y0 + 500)
+    location = Location.objects.get(service_at_locations__service=service)
+    half = square(X0, Y0, 500, SIDE)
+    half.transform(METRIC_SRID)
+    NetworkCatchment.objects.create(location=location, minutes=10, geom=half)
+    location.point = metric_point(X0 + 1500, Y0 + 1500)
+    location.save()
+    assert not NetworkCatchment.objects.filter(location=location).exists()
