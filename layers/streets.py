@@ -43,11 +43,11 @@ from mapping.models import Location
 STREETS_SCHEMA = "streets"
 MAPCONFIG = Path(__file__).resolve().parent / "data" / "mapconfig_walking.xml"
 
-# Width of the area either side of a walked street counted as reached, in metres: the "street
-# buffer" (sausage) network isochrone of walkability studies, which use 50 m (e.g. Oliver,
-# Schuurman & Hall 2007, Int J Health Geogr 6:41). Half of a ~100 m city block, so a block
-# whose surrounding streets are all reached is filled, and entrances set back from the street
-# line still count.
+# Width of the area either side of a walked street counted as reached, in metres: the
+# line-based "street buffer" (sausage) network isochrone of walkability studies (e.g. Oliver,
+# Schuurman & Hall 2007, Int J Health Geogr 6:41, who compare it with circular buffers). The
+# width is our choice: half of a ~100 m Athens city block, so a block whose surrounding
+# streets are all reached is filled, and entrances set back from the street line still count.
 STREET_BUFFER_M = 50.0
 # Farther than this from every mapped street, a place is off the network we hold (a gap in the
 # extract, a place outside it): it gets no network catchment and callers use the distance method.
