@@ -259,7 +259,15 @@ def test_staff_dashboard_offers_tracts_and_migrant_figures(staff_client, athens)
     assert 'value="tract"' in page and 'value="gap_migrants"' in page
 
 
-def test_dashboard_is_translated(client, athens):
-    response = client.get("/el/planning/")
+@pytest.mark.parametrize("language", ["el", "ar", "fa", "fr", "ur"])
+def test_dashboard_and_report_are_translated(client, athens, language):
+    response = client.get(f"/{language}/planning/")
     assert response.status_code == 200
-    assert response.context["config"]["text"]["loading"]
+    config = response.context["config"]
+    assert config["text"]["loading"] != "Computing coverage…"
+    assert config["figures"]["share_covered"]["label"] != "Share of residents covered"
+    assert "The 10 largest gaps" not in response.content.decode()
+    report = client.get(
+        f"/{language}/planning/export.html", {**SCENARIO, "level": "district"}
+    ).content.decode()
+    assert config["figures"]["share_covered"]["label"] in report
