@@ -17,7 +17,6 @@ from tests.conftest import load_athens_data
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.urls("tests.test_planning"),  # the dashboard mounted as the project mounts it
 ]
 PASSWORD = "correct horse 42"
 AREAS = ".leaflet-overlay-pane path"

@@ -9,33 +9,14 @@ import re
 import geopandas
 import pytest
 from django.conf import settings
-from django.conf.urls.i18n import i18n_patterns
 from django.contrib.auth.models import Permission
 from django.shortcuts import resolve_url
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 
 from geodata.models import CensusTract, District, Neighbourhood
 from layers import planning
 from layers.coverage import MIGRANT_FIGURES
 from layers.views_planning import export_filename
-
-
-def _urlpatterns() -> list:
-    """The project's URLs, with the dashboard mounted as the project mounts it (until it does)."""
-    from mapping import urls
-
-    try:
-        reverse("planning", urlconf="mapping.urls")
-        return list(urls.urlpatterns)
-    except NoReverseMatch:
-        return [
-            *urls.urlpatterns,
-            *i18n_patterns(path("planning/", include("layers.urls_planning"))),
-        ]
-
-
-urlpatterns = _urlpatterns()
-pytestmark = pytest.mark.urls("tests.test_planning")
 
 SCENARIO = {"theme": "health", "minutes": 15}
 LAYER_COUNTS = {
