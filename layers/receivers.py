@@ -18,6 +18,7 @@ from layers.coverage import DEFAULT_MINUTES, refresh_stored, refresh_tract_share
 from layers.models import NetworkCatchment
 from layers.streets import refresh_network_catchments, street_network_loaded
 from mapping.models import Location, Schedule, Service, ServiceArea, ServiceAtLocation
+from mapping.signals import directory_imported
 
 
 def _refresh_if_stale() -> None:
@@ -72,6 +73,11 @@ def place_saved(sender: type, instance: Location, raw: bool = False, **kwargs: o
 def service_terms_changed(sender: type, action: str, **kwargs: object) -> None:
     if action.startswith("post_"):
         coverage_is_stale()
+
+
+@receiver(directory_imported)
+def directory_imported_in_bulk(sender: type, **kwargs: object) -> None:
+    coverage_is_stale()
 
 
 @receiver(geography_loaded)

@@ -130,6 +130,10 @@ TEMPLATES = [
     },
 ]
 
+# Planners log in here (staff may also use the admin's form); the URL carries the language.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "planning"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

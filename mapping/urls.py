@@ -3,6 +3,7 @@ admin and the health check do not."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from mapping.views import pages, system
@@ -24,4 +25,6 @@ urlpatterns += i18n_patterns(
     path("referral/", pages.referral_sheet, name="referral-sheet"),
     path("about/data/", system.about_data, name="about-data"),
     path("planning/", include("layers.urls_planning")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 )

@@ -1,12 +1,14 @@
 """Coverage: hand-checked numbers on a tiny synthetic city, invariants on Athens, an
 independent recomputation with geopandas/shapely, and the planning API."""
 
+import io
 import math
 
 import geopandas as gpd
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+from django.core.management import call_command
 from shapely import wkb as shapely_wkb
 from shapely.ops import unary_union
 
@@ -385,3 +387,29 @@ def test_a_moved_place_loses_its_old_isochrones(tiny_city, make_service):
     location.point = metric_point(X0 + 1500, Y0 + 1500)
     location.save()
     assert not NetworkCatchment.objects.filter(location=location).exists()
+
+
+@pytest.mark.django_db
+def test_an_import_refreshes_the_stored_coverage(athens, django_capture_on_commit_callbacks):
+    # Imports write in bulk (no per-row signals): the import action says so once.
+    CoverageResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", "--sync", stdout=io.StringIO())
+    city = CoverageResult.objects.get(scenario="athens/theme=health/minutes=15", level="city")
+    assert city.figures["services"] > 0
+
+
+@pytest.mark.django_db
+def test_planners_log_in_to_see_tract_detail(athens, client, planner):
+    planner.set_password("a long planner password")
+    planner.save()
+    response = client.get("/en/planning/?theme=health&level=tract")
+    assert response.status_code == 302
+    login = client.get(response["Location"])
+    assert login.status_code == 200 and b'name="password"' in login.content
+    done = client.post(
+        "/en/accounts/login/",
+        {"username": "planner", "password": "a long planner password", "next": "/en/planning/"},
+    )
+    assert done.status_code == 302
+    assert client.get("/en/planning/?theme=health&level=tract").status_code == 200

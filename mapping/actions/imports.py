@@ -37,6 +37,7 @@ from mapping.models import (
     TaxonomyTerm,
 )
 from mapping.models.location import validate_wgs84_point
+from mapping.signals import directory_imported
 
 ID_NAMESPACE = uuid.UUID("1c5e4a52-6c0f-4b1e-9a5e-6861727469a1")
 
@@ -270,6 +271,7 @@ def import_service_records(
         ).delete()
     Location.objects.filter(id__in=[loc.id for loc in locations.values()]).assign_areas()
     Service.objects.filter(id__in=service_ids).refresh_search_document()
+    directory_imported.send(sender=Service, source=source.name, service_ids=service_ids)
     return ImportSummary(
         organizations=len(organizations), services=len(services), locations=len(locations)
     )
