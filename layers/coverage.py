@@ -4,24 +4,29 @@ A scenario (theme, walk time; optionally language, target group, weekend hours, 
 charge) is computed in PostGIS as named steps, each one statement into a temporary table, all
 in EPSG:2100 metres:
 
-1. ``places``      matching services' places within 10 km of the city (for "nearest");
-2. ``catchments``  one area per place or service, by precedence: the service's **drawn** area
+1. ``nearby``      places within 10 km of the city (for "nearest") with their services, and
+                   services with an area drawn on the city: all that can count there;
+2. ``matches``, ``places`` the nearby services each selection keeps, and their places;
+3. ``catchments``  one area per place or service, by precedence: the service's **drawn** area
                    (HSDS service_area), else its **network** isochrone when streets are loaded
                    (layers.streets), else a **distance** disc of radius minutes × 80 m/min ÷ 1.3
                    (straight line × detour factor, see geodata.spatial);
-3. ``tracts``      the city's census tracts with 2011 population and migrant estimates;
-4. ``tract_cover`` covered share of each tract = its area inside the union of catchments ÷ its
-                   area. Area-weighted (residents spread evenly over a tract) rather than
-                   centroid-in-polygon, which would flip whole tracts at a catchment's edge;
+4. ``tracts``      the city's census tracts with 2011 population and migrant estimates;
 5. ``tract_nearest`` straight-line metres from each tract's point-on-surface to the nearest
-                   place (KNN), and walk minutes with the detour factor;
-6. ``weights``     every tract's share in each area of each level (tract, neighbourhood,
+                   place (KNN; of equally near ones, the lowest service id), and walk minutes
+                   with the detour factor;
+6. ``covered``, ``tract_cover`` covered share of each tract = its area inside the union of
+                   catchments ÷ its area. Area-weighted (residents spread evenly over a tract)
+                   rather than centroid-in-polygon, which would flip whole tracts at a
+                   catchment's edge. A tract inside the disc of its nearest place is covered
+                   whole without an overlay; so is one covered to within float noise;
+7. ``weights``     every tract's share in each area of each level (tract, neighbourhood,
                    district, city), from :class:`layers.models.TractShare` (area-weighted, so
                    each tract's residents are shared out whole at every level);
-7. ``figures``     per area: population, covered and gap population, share covered,
+8. ``figures``     per area: population, covered and gap population, share covered,
                    population-weighted median walk to the nearest place, services per 10,000
                    residents, the same for migrants, and the nearest place to the area's
-                   largest gap.
+                   largest gap (of equal gaps, the lowest tract id's).
 
 Covered + gap = population in every area, by construction. Populations are the tract
 estimates of the 2011 census (persons); migrants = population × the tract's share of migrants
@@ -35,7 +40,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import BooleanField, F, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from psycopg import sql
 
@@ -141,18 +147,60 @@ class CoverageRun:
 
 _PLACEHOLDER = re.compile(r"%(%|s)")  # a positional parameter, or an escaped percent sign
 
+# Up to this many nearby places, each selection checks the nearby services one by one.
+FEW_NEARBY = 10_000
+# A tract whose covered share is this close to 1 is covered whole: overlay areas carry float
+# noise, and "the largest gap" of an area covered whole must not be picked by it.
+WHOLE_TOLERANCE = 1e-9
+# A tract is taken as covered whole, with no overlay, when its farthest point lies this much
+# inside the distance disc of its nearest place (a millimetre: well above float noise).
+WHOLE_MARGIN_M = 0.001
+
 # The steps, run for a batch of scenarios at once (the 18 default ones share tracts, weights
 # and places, and pay each statement's overhead once). A *set* is one selection of services
 # (theme + filters); a scenario is a set at a walk time. Each step is one statement creating
 # the temporary table it is named after; %(name)s are parameters, {matches} the selection.
+#
+# Distance discs are drawn once per scenario, at the origin (cov_scenarios.disc), and moved to
+# each place with ST_Translate: ST_Buffer of a point is the same polygon wherever the point is,
+# to the last bit, and moving it costs a fraction of building it (300,000 discs in a large
+# city). A distance catchment is therefore kept as its centre; the union draws it.
 STEPS: tuple[tuple[str, str], ...] = (
     (
         "scenarios",
         """
         CREATE TEMP TABLE cov_scenarios ON COMMIT DROP AS
-        SELECT * FROM unnest(%(scenario_nos)s::int[], %(set_nos)s::int[],
-                             %(minutes)s::int[], %(reaches)s::float8[])
-                      AS s(scenario, set_no, minutes, reach_m)
+        WITH origin AS (SELECT ST_SetSRID(ST_MakePoint(0, 0), %(metric)s) AS centre)
+        SELECT s.scenario, s.set_no, s.minutes, s.reach_m,
+               s.scenario_key COLLATE "C" AS scenario_key, disc.geom AS disc,
+               -- no point of the disc polygon is nearer its centre than this (its inradius)
+               ST_Distance(origin.centre, ST_Boundary(disc.geom)) AS disc_inner_m
+        FROM unnest(%(scenario_nos)s::int[], %(set_nos)s::int[],
+                    %(minutes)s::int[], %(reaches)s::float8[], %(keys)s::text[])
+             AS s(scenario, set_no, minutes, reach_m, scenario_key)
+        CROSS JOIN origin
+        CROSS JOIN LATERAL (SELECT ST_Buffer(origin.centre, s.reach_m, %(segments)s) AS geom)
+             AS disc
+        """,
+    ),
+    (
+        "nearby",
+        """
+        CREATE TEMP TABLE cov_nearby ON COMMIT DROP AS
+        -- what can count in this city at all, whatever the selection: the places near it
+        -- with their services, and the services with an area drawn on it
+        SELECT sal.service_id, l.id AS location_id
+        FROM mapping_location AS l
+        JOIN mapping_serviceatlocation AS sal ON sal.location_id = l.id
+        -- inside the city (a cheap test against the prepared polygon, true for most places),
+        -- else within NEAREST_WITHIN_M of it on the spheroid (index-assisted)
+        WHERE ST_Intersects(l.point, (SELECT geom FROM geodata_municipality WHERE id = %(city)s))
+           OR ST_DWithin(l.point::geography,
+                         (SELECT geom::geography FROM geodata_municipality WHERE id = %(city)s),
+                         %(nearest_within)s)
+        UNION ALL
+        SELECT service_id, NULL FROM mapping_servicearea
+        WHERE ST_Intersects(extent, (SELECT geom FROM geodata_municipality WHERE id = %(city)s))
         """,
     ),
     (
@@ -166,14 +214,11 @@ STEPS: tuple[tuple[str, str], ...] = (
         "places",
         """
         CREATE TEMP TABLE cov_places ON COMMIT DROP AS
-        SELECT m.set_no, sal.service_id, l.id AS location_id, l.neighbourhood_id,
+        SELECT m.set_no, m.service_id, l.id AS location_id, l.neighbourhood_id,
                l.district_id, l.municipality_id, ST_Transform(l.point, %(metric)s) AS geom
         FROM cov_matches AS m
-        JOIN mapping_serviceatlocation AS sal ON sal.service_id = m.service_id
-        JOIN mapping_location AS l ON l.id = sal.location_id
-        WHERE l.point IS NOT NULL
-          AND ST_DWithin(l.point::geography, (SELECT geom::geography FROM geodata_municipality
-                                              WHERE id = %(city)s), %(nearest_within)s)
+        JOIN cov_nearby AS n ON n.service_id = m.service_id
+        JOIN mapping_location AS l ON l.id = n.location_id
         """,
     ),
     (
@@ -190,32 +235,28 @@ STEPS: tuple[tuple[str, str], ...] = (
             WHERE sa.extent IS NOT NULL
               AND ST_Intersects(sa.extent, (SELECT geom FROM city))
             GROUP BY m.set_no, sa.service_id
-        ), walked AS (  -- one catchment per place of a service without a drawn area
-            SELECT DISTINCT ON (s.scenario, p.location_id)
-                   s.scenario, s.reach_m, p.geom AS point, n.geom AS network
-            FROM cov_scenarios AS s
-            JOIN cov_places AS p ON p.set_no = s.set_no
-            LEFT JOIN layers_networkcatchment AS n
-              ON n.location_id = p.location_id AND n.minutes = s.minutes
+        ), place AS (  -- each place of a service without a drawn area, once per set
+            SELECT DISTINCT ON (p.set_no, p.location_id) p.set_no, p.location_id, p.geom,
+                   ST_Intersects(p.geom, (SELECT metric_geom FROM city)) AS inside
+            FROM cov_places AS p
             WHERE NOT EXISTS (SELECT 1 FROM drawn AS d
                               WHERE d.set_no = p.set_no AND d.service_id = p.service_id)
-              AND ST_DWithin(p.geom, (SELECT metric_geom FROM city), s.reach_m)
+            ORDER BY p.set_no, p.location_id
+        ), walked AS (  -- one catchment per such place that reaches the city
+            SELECT s.scenario, place.location_id, place.geom AS centre, n.geom AS network
+            FROM cov_scenarios AS s
+            JOIN place ON place.set_no = s.set_no
+            LEFT JOIN layers_networkcatchment AS n
+              ON n.location_id = place.location_id AND n.minutes = s.minutes
+            WHERE place.inside OR ST_DWithin(place.geom, (SELECT metric_geom FROM city), s.reach_m)
         )
-        SELECT s.scenario, 'drawn'::text AS method, d.geom
+        SELECT s.scenario, 'drawn'::text AS method, NULL::uuid AS location_id,
+               NULL::geometry AS centre, d.geom
         FROM drawn AS d JOIN cov_scenarios AS s ON s.set_no = d.set_no
         UNION ALL
         SELECT scenario, CASE WHEN network IS NULL THEN 'distance' ELSE 'network' END,
-               coalesce(network, ST_Buffer(point, reach_m, %(segments)s))
+               location_id, CASE WHEN network IS NULL THEN centre END, network
         FROM walked
-        """,
-    ),
-    (
-        "covered",
-        """
-        CREATE TEMP TABLE cov_covered ON COMMIT DROP AS
-        SELECT scenario, ST_Subdivide(ST_Union(geom), %(subdivide_vertices)s) AS geom
-        FROM cov_catchments
-        GROUP BY scenario
         """,
     ),
     (
@@ -231,44 +272,83 @@ STEPS: tuple[tuple[str, str], ...] = (
         """,
     ),
     (
+        "tract_nearest",
+        """
+        CREATE TEMP TABLE cov_tract_nearest ON COMMIT DROP AS
+        {nearest_of_each_set}
+        """,
+    ),
+    (
+        "covered",
+        """
+        CREATE TEMP TABLE cov_covered ON COMMIT DROP AS
+        WITH whole AS MATERIALIZED (  -- tracts inside the distance disc of their nearest place
+            SELECT s.scenario, n.id AS tract_id
+            FROM cov_scenarios AS s
+            JOIN cov_tract_nearest AS n ON n.set_no = s.set_no
+            JOIN cov_catchments AS c
+              ON c.scenario = s.scenario AND c.location_id = n.location_id
+             AND c.method = 'distance'
+            WHERE n.farthest_m < s.disc_inner_m - %(whole_margin)s
+        ), open AS MATERIALIZED (  -- the other tracts (few: each probes the places below)
+            SELECT s.scenario, s.set_no, s.reach_m, t.geom
+            FROM (SELECT s.scenario, t.id FROM cov_scenarios AS s CROSS JOIN cov_tracts AS t
+                  EXCEPT ALL
+                  SELECT scenario, tract_id FROM whole) AS o
+            JOIN cov_scenarios AS s ON s.scenario = o.scenario
+            JOIN cov_tracts AS t ON t.id = o.id
+        ), reaching AS (  -- places whose disc may touch an open tract: centre within reach
+            SELECT DISTINCT o.scenario, p.location_id
+            FROM open AS o
+            JOIN cov_places AS p ON p.set_no = o.set_no AND ST_DWithin(p.geom, o.geom, o.reach_m)
+        ), needed AS (  -- every drawn and network area, and the discs (see DISCS_NEEDED)
+            SELECT scenario, geom FROM cov_catchments WHERE method <> 'distance'
+            UNION ALL
+            SELECT c.scenario, ST_Translate(s.disc, ST_X(c.centre), ST_Y(c.centre))
+            FROM cov_catchments AS c
+            JOIN cov_scenarios AS s ON s.scenario = c.scenario
+            WHERE c.method = 'distance' {discs_needed}
+        )
+        SELECT scenario, tract_id, NULL::geometry AS geom FROM whole
+        UNION ALL
+        SELECT scenario, NULL, ST_Subdivide(ST_Union(geom), %(subdivide_vertices)s)
+        FROM needed
+        GROUP BY scenario
+        """,
+    ),
+    (
         "tract_cover",
         """
         CREATE TEMP TABLE cov_tract_cover ON COMMIT DROP AS
-        SELECT c.scenario, c.tract_id AS id,
-               least(1.0, sum(c.area_m2) / nullif(min(t.area_m2), 0)) AS covered_share
+        SELECT scenario, tract_id AS id, 1.0::float8 AS covered_share
+        FROM cov_covered WHERE tract_id IS NOT NULL
+        UNION ALL
+        SELECT c.scenario, c.tract_id,
+               -- covered to the last float noise of the overlay is covered whole
+               CASE WHEN least(1.0, sum(c.area_m2) / nullif(min(t.area_m2), 0))
+                         > 1.0 - %(whole_tolerance)s THEN 1.0
+                    ELSE sum(c.area_m2) / min(t.area_m2) END
         FROM (  -- the covered pieces do not overlap: their areas inside a tract add up
             SELECT piece.scenario, t.id AS tract_id,
                    CASE WHEN ST_Covers(piece.geom, t.geom) THEN ST_Area(t.geom)
                         ELSE ST_Area(ST_Intersection(piece.geom, t.geom)) END AS area_m2
-            FROM cov_tracts AS t
-            JOIN cov_covered AS piece ON ST_Intersects(piece.geom, t.geom)
+            FROM cov_covered AS piece
+            JOIN cov_tracts AS t ON ST_Intersects(piece.geom, t.geom)
+            WHERE piece.tract_id IS NULL
+              AND NOT EXISTS (SELECT 1 FROM cov_covered AS whole
+                              WHERE whole.scenario = piece.scenario AND whole.tract_id = t.id)
         ) AS c
         JOIN (SELECT id, ST_Area(geom) AS area_m2 FROM cov_tracts) AS t ON t.id = c.tract_id
         GROUP BY c.scenario, c.tract_id
         """,
     ),
     (
-        "tract_nearest",
-        """
-        CREATE TEMP TABLE cov_tract_nearest ON COMMIT DROP AS
-        SELECT sets.set_no, t.id, nearest.service_id, nearest.distance_m,
-               nearest.distance_m * %(detour)s / %(speed)s AS minutes
-        FROM (SELECT DISTINCT set_no FROM cov_scenarios) AS sets
-        CROSS JOIN cov_tracts AS t
-        LEFT JOIN LATERAL (  -- KNN on the places' index
-            SELECT p.service_id, ST_Distance(p.geom, t.centre) AS distance_m
-            FROM cov_places AS p
-            WHERE p.set_no = sets.set_no
-            ORDER BY p.geom <-> t.centre
-            LIMIT 1
-        ) AS nearest ON true
-        """,
-    ),
-    (
         "weights",
         """
         CREATE TEMP TABLE cov_weights ON COMMIT DROP AS
-        SELECT 'tract'::text AS level, id AS area_id, id AS tract_id, 1.0::float8 AS share
+        -- level in the "C" collation: the sorts and groupings below compare bytes, not words
+        SELECT 'tract'::text COLLATE "C" AS level, id AS area_id, id AS tract_id,
+               1.0::float8 AS share
         FROM cov_tracts
         UNION ALL
         SELECT 'city', %(city)s, id, 1.0 FROM cov_tracts
@@ -282,7 +362,7 @@ STEPS: tuple[tuple[str, str], ...] = (
         """
         CREATE TEMP TABLE cov_located ON COMMIT DROP AS
         -- matching services with a place inside each area, per set
-        SELECT set_no, 'city'::text AS level, municipality_id AS area_id,
+        SELECT set_no, 'city'::text COLLATE "C" AS level, municipality_id AS area_id,
                count(DISTINCT service_id) AS services
         FROM cov_places WHERE municipality_id = %(city)s GROUP BY set_no, municipality_id
         UNION ALL
@@ -292,9 +372,13 @@ STEPS: tuple[tuple[str, str], ...] = (
         SELECT set_no, 'neighbourhood', neighbourhood_id, count(DISTINCT service_id)
         FROM cov_places WHERE neighbourhood_id IS NOT NULL GROUP BY set_no, neighbourhood_id
         UNION ALL
-        SELECT p.set_no, 'tract', t.id, count(DISTINCT p.service_id)
-        FROM cov_tracts AS t JOIN cov_places AS p ON ST_Covers(t.geom, p.geom)
-        GROUP BY p.set_no, t.id
+        SELECT inside.set_no, 'tract', t.id, inside.services
+        FROM cov_tracts AS t
+        CROSS JOIN LATERAL (  -- tract by tract, so ST_Covers reuses the prepared tract
+            SELECT p.set_no, count(DISTINCT p.service_id) AS services
+            FROM cov_places AS p WHERE ST_Covers(t.geom, p.geom)
+            GROUP BY p.set_no
+        ) AS inside
         """,
     ),
     (
@@ -333,67 +417,159 @@ STEPS: tuple[tuple[str, str], ...] = (
         "median",
         """
         CREATE TEMP TABLE cov_median ON COMMIT DROP AS
-        WITH ranked AS (  -- cumulative population by walk time
-            SELECT scenario, level, area_id, minutes,
-                   sum(population) OVER (PARTITION BY scenario, level, area_id
+        -- per set: the walk times of a set share places, so they share medians
+        WITH part AS (  -- each tract's part in each area above tracts, with its nearest walk
+            SELECT n.set_no, w.level, w.area_id, w.tract_id,
+                   w.share * t.population AS population, n.minutes
+            FROM cov_weights AS w
+            JOIN cov_tracts AS t ON t.id = w.tract_id
+            JOIN cov_tract_nearest AS n ON n.id = w.tract_id
+            WHERE w.level <> 'tract'
+        ), ranked AS (  -- cumulative population by walk time
+            SELECT set_no, level, area_id, minutes,
+                   sum(population) OVER (PARTITION BY set_no, level, area_id
                                          ORDER BY minutes NULLS LAST, tract_id) AS running,
-                   sum(population) OVER (PARTITION BY scenario, level, area_id) AS everyone
-            FROM cov_weighted
-        )  -- the population-weighted median walk: where the running total passes half
-        SELECT DISTINCT ON (scenario, level, area_id)
-               scenario, level, area_id, minutes AS median_minutes
-        FROM ranked WHERE running >= everyone / 2
-        ORDER BY scenario, level, area_id, running
+                   sum(population) OVER (PARTITION BY set_no, level, area_id) AS everyone
+            FROM part
+        )
+        SELECT set_no, 'tract'::text COLLATE "C" AS level, id AS area_id,
+               minutes AS median_minutes  -- a tract's own walk is its median
+        FROM cov_tract_nearest
+        UNION ALL
+        (  -- the population-weighted median walk: where the running total passes half
+            SELECT DISTINCT ON (set_no, level, area_id)
+                   set_no, level, area_id, minutes
+            FROM ranked WHERE running >= everyone / 2
+            ORDER BY set_no, level, area_id, running
+        )
         """,
     ),
     (
         "worst",
         """
         CREATE TEMP TABLE cov_worst ON COMMIT DROP AS
-        -- the tract part with the most people uncovered, and its nearest place
-        SELECT DISTINCT ON (scenario, level, area_id) scenario, level, area_id,
-               nearest_service_id, minutes AS gap_nearest_minutes
-        FROM cov_weighted
-        ORDER BY scenario, level, area_id, population * (1 - covered_share) DESC, tract_id
+        WITH worst AS (  -- the tract part with the most people uncovered (lowest tract id
+                         -- among equals), by one hashed pass rather than a sort
+            SELECT scenario, set_no, level, area_id,
+                   max(ARRAY[population * (1 - covered_share), -tract_id]) AS top
+            FROM cov_weighted GROUP BY scenario, set_no, level, area_id
+        )  -- and its nearest place
+        SELECT w.scenario, w.level, w.area_id, n.service_id AS nearest_service_id,
+               n.minutes AS gap_nearest_minutes
+        FROM worst AS w
+        JOIN cov_tract_nearest AS n ON n.set_no = w.set_no AND n.id = (-w.top[2])::bigint
         """,
     ),
     (
         "figures",
         """
         CREATE TEMP TABLE cov_figures ON COMMIT DROP AS
-        SELECT totals.scenario, totals.level, totals.area_id, jsonb_build_object(
-            'population', round(totals.population::numeric, 1),
-            'covered_population', round(totals.covered_population::numeric, 1),
-            'gap_population', round((totals.population - totals.covered_population)::numeric, 1),
-            'share_covered', round((totals.covered_population
-                                    / nullif(totals.population, 0))::numeric, 4),
-            'median_walk_minutes', round(median.median_minutes::numeric, 1),
-            'services', coalesce(located.services, 0),
-            'services_per_10k', round((10000.0 * coalesce(located.services, 0)
-                                       / nullif(totals.population, 0))::numeric, 2),
-            'gap_nearest_service_id', worst.nearest_service_id,
-            'gap_nearest_minutes', round(worst.gap_nearest_minutes::numeric, 1),
-            'migrants', round(totals.migrants::numeric, 1),
-            'covered_migrants', round(totals.covered_migrants::numeric, 1),
-            'gap_migrants', round((totals.migrants - totals.covered_migrants)::numeric, 1),
-            'migrant_share_covered', round((totals.covered_migrants
-                                            / nullif(totals.migrants, 0))::numeric, 4)
-        ) AS figures
+        -- as columns, rounded as they are published; FIGURES_JSON makes the JSON of a row
+        SELECT totals.scenario, totals.level, totals.area_id,
+               round(totals.population::numeric, 1) AS population,
+               round(totals.covered_population::numeric, 1) AS covered_population,
+               round((totals.population - totals.covered_population)::numeric, 1)
+                   AS gap_population,
+               round((totals.covered_population / nullif(totals.population, 0))::numeric, 4)
+                   AS share_covered,
+               round(median.median_minutes::numeric, 1) AS median_walk_minutes,
+               coalesce(located.services, 0) AS services,
+               round((10000.0 * coalesce(located.services, 0)
+                      / nullif(totals.population, 0))::numeric, 2) AS services_per_10k,
+               worst.nearest_service_id AS gap_nearest_service_id,
+               round(worst.gap_nearest_minutes::numeric, 1) AS gap_nearest_minutes,
+               round(totals.migrants::numeric, 1) AS migrants,
+               round(totals.covered_migrants::numeric, 1) AS covered_migrants,
+               round((totals.migrants - totals.covered_migrants)::numeric, 1) AS gap_migrants,
+               round((totals.covered_migrants / nullif(totals.migrants, 0))::numeric, 4)
+                   AS migrant_share_covered
         FROM cov_totals AS totals
-        JOIN cov_median AS median USING (scenario, level, area_id)
+        JOIN cov_median AS median USING (set_no, level, area_id)
         JOIN cov_worst AS worst USING (scenario, level, area_id)
         LEFT JOIN cov_located AS located USING (set_no, level, area_id)
         """,
     ),
 )
-# Indexes the later steps need (temporary tables have none). Every step's table is then
-# ANALYZEd: without statistics the planner takes a temporary table for ~1,000 rows and
-# picks nested loops where hash joins belong.
+# The discs "covered" unites: all of them, or, when they outnumber the tracts of the batch's
+# scenarios (a large city's many services), only those that may touch a tract not covered
+# whole; each such tract then looks up the places within reach once, which costs less than
+# uniting discs lying deep inside covered ground.
+DISCS_NEEDED = {
+    "all": sql.SQL(""),
+    "reaching open tracts": sql.SQL(
+        "AND (c.scenario, c.location_id) IN (SELECT scenario, location_id FROM reaching)"
+    ),
+}
+# The figures of an area, in the order of cov_figures' columns after the area's key.
+FIGURES = (
+    "population",
+    "covered_population",
+    "gap_population",
+    "share_covered",
+    "median_walk_minutes",
+    "services",
+    "services_per_10k",
+    "gap_nearest_service_id",
+    "gap_nearest_minutes",
+    "migrants",
+    "covered_migrants",
+    "gap_migrants",
+    "migrant_share_covered",
+)
+# One row of cov_figures as a JSON object (built when stored or read, not in the step: a
+# large city's 180,000 objects cost seconds, and refresh_stored builds them only once).
+FIGURES_JSON = sql.SQL("jsonb_build_object({})").format(
+    sql.SQL(", ").join(
+        sql.SQL("{}, {}").format(sql.Literal(name), sql.Identifier(name)) for name in FIGURES
+    )
+)
+# ... as stored: with the catchment methods of its scenario (STORED_FIGURES).
+STORED_FIGURES_JSON = sql.SQL(
+    "jsonb_build_object({}, 'methods', coalesce(method.methods, '{{}}'::jsonb),"
+    " 'method', coalesce(method.method, 'distance'))"
+).format(
+    sql.SQL(", ").join(
+        sql.SQL("{}, f.{}").format(sql.Literal(name), sql.Identifier(name)) for name in FIGURES
+    )
+)
+# The "tract_nearest" of one set (UNION ALL over the sets): the literal set number lets the
+# KNN probe use that set's own index (see KNN_INDEX), so it meets no places of other sets.
+NEAREST_OF_SET = """
+SELECT {set_no}::int AS set_no, t.id, nearest.service_id, nearest.location_id,
+       nearest.distance_m, nearest.distance_m * %(detour)s / %(speed)s AS minutes,
+       ST_MaxDistance(nearest.geom, t.geom) AS farthest_m  -- for "covered whole"
+FROM cov_tracts AS t
+LEFT JOIN LATERAL (  -- KNN; of equally near places, the lowest service id
+    SELECT * FROM (
+        SELECT p.service_id, p.location_id, p.geom, ST_Distance(p.geom, t.centre) AS distance_m
+        FROM cov_places AS p
+        WHERE p.set_no = {set_no}
+        ORDER BY p.geom <-> t.centre
+        FETCH FIRST 1 ROW WITH TIES
+    ) AS tied
+    ORDER BY service_id
+    LIMIT 1
+) AS nearest ON true
+"""
+# One KNN index per set, built by insertion with sparse leaves: a probe measures its distance
+# to every entry of each leaf it opens, and 10 %-full leaves of one set's places make the
+# 60,000 probes of a large city about 5 times faster than one packed index over every set.
+KNN_INDEX = """
+CREATE INDEX ON cov_places USING gist (geom) WITH (fillfactor = 10, buffering = on)
+WHERE set_no = {set_no}
+"""
+# Indexes the later steps need (temporary tables have none), besides KNN_INDEX.
 INDEXES = {
     "places": ("CREATE INDEX ON cov_places USING gist (geom)",),
     "covered": ("CREATE INDEX ON cov_covered USING gist (geom)",),
     "tracts": ("CREATE INDEX ON cov_tracts USING gist (geom)",),
 }
+# Every step's table is ANALYZEd but this one: without statistics the planner misjudges
+# joins (a multi-column join comes out at a few rows) and picks nested loops or sorts where
+# hash joins belong. cov_weighted only feeds whole-table aggregates.
+NOT_ANALYZED = {"weighted"}
+# ... and of cov_figures only what the store joins on (its many numeric columns take time).
+ANALYZED_COLUMNS = {"figures": ("scenario", "level", "area_id")}
 
 
 def _city(slug: str) -> Municipality:
@@ -410,6 +586,13 @@ def compute_many(scenarios: list[Scenario], *, keep: bool = False) -> list[Cover
     (temporary tables dropped at its end): one :class:`CoverageRun` per scenario, in order.
     ``step_seconds`` of each run times the steps of the whole batch. With ``keep``, the
     figures also replace the stored ones of these scenarios (CoverageResult), in SQL."""
+    return _run(scenarios, keep=keep, read=True)
+
+
+def _run(scenarios: list[Scenario], *, keep: bool, read: bool) -> list[CoverageRun]:
+    """:func:`compute_many`; without ``read`` the runs carry no figures or methods (the
+    stored refresh needs only their step seconds, and reading back 180,000 areas of a large
+    city costs more than a step)."""
     cities = {scenario.city for scenario in scenarios}
     if len(cities) != 1:
         raise ValueError("compute_many: give scenarios of exactly one city")
@@ -423,7 +606,10 @@ def compute_many(scenarios: list[Scenario], *, keep: bool = False) -> list[Cover
         if selection not in set_of:
             set_of[selection] = len(selections)
             selections.append(selection)
-    matches, match_params = _matches_sql(selections)
+    each_set = [sql.Literal(set_no) for set_no in range(len(selections))]
+    nearest_of_each_set = sql.SQL("\nUNION ALL\n").join(
+        sql.SQL(NEAREST_OF_SET).format(set_no=set_no) for set_no in each_set
+    )
     params = {
         "scenario_nos": list(range(len(scenarios))),
         "set_nos": [set_of[replace(s, minutes=0)] for s in scenarios],
@@ -434,39 +620,73 @@ def compute_many(scenarios: list[Scenario], *, keep: bool = False) -> list[Cover
         "segments": DISC_QUARTER_SEGMENTS,
         "subdivide_vertices": SUBDIVIDE_VERTICES,
         "nearest_within": NEAREST_WITHIN_M,
+        "whole_margin": WHOLE_MARGIN_M,
+        "whole_tolerance": WHOLE_TOLERANCE,
         "detour": WALKING_DETOUR_FACTOR,
         "speed": WALKING_SPEED_M_PER_MIN,
-        **match_params,
+        "keys": [s.key for s in scenarios],
     }
     runs = [CoverageRun(scenario, municipality.id) for scenario in scenarios]
     seconds: dict[str, float] = {}
     with transaction.atomic(), connection.cursor() as cursor:
-        # Sorts for the weighted medians stay in memory (tens of MB at most, this transaction).
-        cursor.execute("SET LOCAL work_mem = '64MB'")
+        # Sorts for the weighted medians stay in memory (up to ~200 MB for 10,000 tracts, this
+        # transaction only). JIT compiling takes 0.1-0.7 s per statement here, more than it
+        # saves: the work is in PostGIS functions, not in expressions it could compile.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL jit = off")
         # ON COMMIT DROP does not fire when this runs inside an outer transaction (a savepoint):
         # a second run there would find the first one's tables.
         _drop_step_tables(cursor)
+        matches: sql.Composable = sql.SQL("")
+        few_nearby = True  # set by the "nearby" step, read by "matches"
+        figures_rows = catchments = 0
+        discs = "all"
         for name, statement in STEPS:
             began = time.perf_counter()
-            composed = sql.SQL(statement).format(matches=matches)
+            if name == "matches":
+                matches, match_params = _matches_sql(selections, few_nearby=few_nearby)
+                params.update(match_params)
+            composed = sql.SQL(statement).format(
+                matches=matches,
+                nearest_of_each_set=nearest_of_each_set,
+                discs_needed=DISCS_NEEDED[discs],
+            )
             cursor.execute(composed.as_string(), params)
+            if name == "nearby":
+                few_nearby = cursor.rowcount <= FEW_NEARBY
+            elif name == "catchments":
+                catchments = cursor.rowcount
+            elif name == "tracts":
+                many = catchments > cursor.rowcount * len(scenarios)
+                discs = "reaching open tracts" if many else "all"
+            elif name == "figures":
+                figures_rows = cursor.rowcount
             for extra in INDEXES.get(name, ()):
                 cursor.execute(extra)
-            cursor.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(f"cov_{name}")))
+            if name == "places":
+                for set_no in each_set:
+                    cursor.execute(sql.SQL(KNN_INDEX).format(set_no=set_no).as_string())
+            if name not in NOT_ANALYZED:
+                analyze = sql.SQL("ANALYZE {}").format(sql.Identifier(f"cov_{name}"))
+                if name in ANALYZED_COLUMNS:
+                    columns = map(sql.Identifier, ANALYZED_COLUMNS[name])
+                    analyze += sql.SQL(" ({})").format(sql.SQL(", ").join(columns))
+                cursor.execute(analyze.as_string())
             seconds[name] = round(time.perf_counter() - began, 4)
         if keep:
             began = time.perf_counter()
-            cursor.execute(
-                STORE_SQL,
-                {**params, "keys": [s.key for s in scenarios], "now": timezone.now()},
-            )
+            _store(cursor, params, areas=figures_rows)
             seconds["store"] = round(time.perf_counter() - began, 4)
-        cursor.execute("SELECT scenario, method, count(*) FROM cov_catchments GROUP BY 1, 2")
-        for number, method, count in cursor.fetchall():
-            runs[number].methods[method] = count
-        cursor.execute("SELECT scenario, level, area_id, figures::json FROM cov_figures")
-        for number, level, area_id, figures in cursor.fetchall():
-            runs[number].areas.setdefault(level, {})[area_id] = figures
+        if read:
+            cursor.execute("SELECT scenario, method, count(*) FROM cov_catchments GROUP BY 1, 2")
+            for number, method, count in cursor.fetchall():
+                runs[number].methods[method] = count
+            read_figures = sql.SQL(
+                "SELECT scenario, level, area_id, {}::json FROM cov_figures"
+            ).format(FIGURES_JSON)
+            cursor.execute(read_figures.as_string())
+            for number, level, area_id, figures in cursor.fetchall():
+                runs[number].areas.setdefault(level, {})[area_id] = figures
         _drop_step_tables(cursor)
     for run in runs:
         run.step_seconds = seconds
@@ -478,35 +698,72 @@ def _drop_step_tables(cursor: Any) -> None:
     cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.SQL(", ").join(tables)))
 
 
-# The last step when results are kept: the batch's figures replace the stored ones, with the
-# catchment methods of each scenario beside the figures.
-STORE_SQL = """
-WITH gone AS (
-    DELETE FROM layers_coverageresult
-    WHERE municipality_id = %(city)s AND scenario = ANY(%(keys)s::text[])
-), key AS (
-    SELECT ordinality - 1 AS scenario, k AS scenario_key
-    FROM unnest(%(keys)s::text[]) WITH ORDINALITY AS k
-), method AS (
+# The last step when results are kept: the batch's figures, with the catchment methods of
+# each scenario beside them, replace the stored ones. Rows are updated in place rather than
+# deleted and inserted: the table keeps free room in its pages (fillfactor, migration 0002),
+# so a row's new version stays on its page with no index entry or foreign-key check to add
+# (the 180,000 rows of a large city: ~4 s instead of ~8 s). Areas new to the store are then
+# inserted, and stored areas the batch no longer has (the geography changed) deleted: all
+# rows of the batch now carry its time.
+STORED_FIGURES = """
+SELECT s.scenario_key, f.level, f.area_id,
+       {figures_json} AS figures
+FROM cov_figures AS f
+JOIN cov_scenarios AS s ON s.scenario = f.scenario
+LEFT JOIN (  -- once per scenario
     SELECT scenario, jsonb_object_agg(method, n) AS methods,
            CASE WHEN count(*) > 1 THEN 'mixed' ELSE min(method) END AS method
     FROM (SELECT scenario, method, count(*) AS n FROM cov_catchments GROUP BY 1, 2) AS m
     GROUP BY scenario
-)
-INSERT INTO layers_coverageresult
-    (scenario, municipality_id, level, tract_id, neighbourhood_id, district_id, figures,
-     computed_at)
-SELECT key.scenario_key, %(city)s, f.level,
-       CASE f.level WHEN 'tract' THEN f.area_id END,
-       CASE f.level WHEN 'neighbourhood' THEN f.area_id END,
-       CASE f.level WHEN 'district' THEN f.area_id END,
-       f.figures || jsonb_build_object('methods', coalesce(method.methods, '{}'::jsonb),
-                                       'method', coalesce(method.method, 'distance')),
-       %(now)s
-FROM cov_figures AS f
-JOIN key ON key.scenario = f.scenario
-LEFT JOIN method ON method.scenario = f.scenario
+) AS method ON method.scenario = f.scenario
 """
+SAME_AREA = """
+r.municipality_id = %(city)s AND r.scenario = f.scenario_key AND r.level = f.level
+AND coalesce(r.tract_id, r.neighbourhood_id, r.district_id, r.municipality_id) = f.area_id
+"""
+STORE_SQL = {
+    "update": """
+        UPDATE layers_coverageresult AS r SET figures = f.figures, computed_at = %(now)s
+        FROM ({stored_figures}) AS f
+        WHERE {same_area}
+        """,
+    "insert": """
+        INSERT INTO layers_coverageresult
+            (scenario, municipality_id, level, tract_id, neighbourhood_id, district_id,
+             figures, computed_at)
+        SELECT f.scenario_key, %(city)s, f.level,
+               CASE f.level WHEN 'tract' THEN f.area_id END,
+               CASE f.level WHEN 'neighbourhood' THEN f.area_id END,
+               CASE f.level WHEN 'district' THEN f.area_id END,
+               f.figures, %(now)s
+        FROM ({stored_figures}) AS f
+        WHERE NOT EXISTS (SELECT 1 FROM layers_coverageresult AS r WHERE {same_area})
+        """,
+    "delete": """
+        DELETE FROM layers_coverageresult
+        WHERE municipality_id = %(city)s
+          AND scenario = ANY(ARRAY(SELECT scenario_key FROM cov_scenarios))
+          AND computed_at <> %(now)s
+        """,
+}
+
+
+def _store(cursor: Any, params: dict[str, Any], areas: int) -> None:
+    """Replace the stored figures of the batch's scenarios by the ``areas`` rows of
+    ``cov_figures`` (see STORE_SQL)."""
+    params = {**params, "now": timezone.now()}
+    parts = {
+        "stored_figures": sql.SQL(STORED_FIGURES).format(figures_json=STORED_FIGURES_JSON),
+        "same_area": sql.SQL(SAME_AREA),
+    }
+
+    def run(action: str) -> int:
+        cursor.execute(sql.SQL(STORE_SQL[action]).format(**parts).as_string(), params)
+        return cursor.rowcount
+
+    if run("update") < areas:
+        run("insert")
+    run("delete")
 
 
 def _named_placeholders(query: str, prefix: str) -> str:
@@ -519,12 +776,35 @@ def _named_placeholders(query: str, prefix: str) -> str:
     return _PLACEHOLDER.sub(rename, query)
 
 
-def _matches_sql(selections: list[Scenario]) -> tuple[sql.Composable, dict[str, Any]]:
-    """``SELECT set_no, service_id`` for every selection, as one UNION ALL, with each
-    selection's query parameters renamed so they mix with the steps' named ones."""
+def _matches_sql(
+    selections: list[Scenario], *, few_nearby: bool
+) -> tuple[sql.Composable, dict[str, Any]]:
+    """``SELECT set_no, service_id`` for every selection among the nearby services, as one
+    UNION ALL, with each selection's query parameters renamed so they mix with the steps'
+    named ones.
+
+    PostgreSQL cannot tell how many services a theme matches (the rule is an OR across a
+    join), so it cannot choose between checking each nearby service against the selection
+    and selecting the theme's services to keep the nearby ones; the count of nearby services
+    (``few_nearby``) chooses: a city among other cities' services has a few hundred."""
     parts, params = [], {}
     for set_no, selection in enumerate(selections):
-        query, values = selection.services().values(matched_id=F("pk")).query.sql_with_params()
+        if few_nearby:
+            nearby = RawSQL(
+                '"mapping_service"."id" = ANY(ARRAY(SELECT service_id FROM cov_nearby))',
+                (),
+                output_field=BooleanField(),
+            )
+        else:
+            nearby = Q(pk__in=RawSQL("SELECT service_id FROM cov_nearby", ()))
+        # No ORDER BY: the default ordering by name would sort every matching service.
+        query, values = (
+            selection.services()
+            .filter(nearby)
+            .values(matched_id=F("pk"))
+            .order_by()
+            .query.sql_with_params()
+        )
         named = _named_placeholders(query, f"set{set_no}_")
         params.update({f"set{set_no}_{n}": value for n, value in enumerate(values)})
         parts.append(
@@ -590,5 +870,5 @@ def refresh_stored(city: str = "athens") -> dict[str, float]:
     """Recompute and store every default scenario of ``city``; seconds per step."""
     if not Municipality.objects.filter(slug=city, tracts__isnull=False).exists():
         return {}
-    runs = compute_many(default_scenarios(city), keep=True)
+    runs = _run(default_scenarios(city), keep=True, read=False)
     return runs[0].step_seconds if runs else {}
