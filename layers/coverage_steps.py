@@ -394,7 +394,7 @@ LEFT JOIN LATERAL (  -- KNN; of equally near places, the lowest service id
 """
 # One KNN index per set, built by insertion with sparse leaves: a probe measures its distance
 # to every entry of each leaf it opens, and 10 %-full leaves of one set's places make the
-# 60,000 probes of a large city about 5 times faster than one packed index over every set.
+# 60,000 probes of a large city 3 to 5 times faster than one packed index over every set.
 KNN_INDEX = """
 CREATE INDEX ON cov_places USING gist (geom) WITH (fillfactor = 10, buffering = on)
 WHERE set_no = {set_no}
@@ -444,8 +444,7 @@ AND coalesce(r.tract_id, r.neighbourhood_id, r.district_id, r.municipality_id) =
 STORE_SQL = {
     "update": """
         UPDATE layers_coverageresult AS r
-        SET figures = to_jsonb(stored),
-            computed_at = %(now)s
+        SET figures = to_jsonb(stored), computed_at = %(now)s
         FROM ({stored_figures}) AS f CROSS JOIN LATERAL ({stored_row}) AS stored
         WHERE {same_area}
         """,
