@@ -55,6 +55,7 @@ from benchmarks.nearest import (  # noqa: E402
     code_version,
     environment,
     insert_sql,
+    write_report,
 )
 
 OUTPUT = REPO / ".var" / "bench" / "coverage.json"
@@ -668,20 +669,7 @@ def main() -> int:
         "all_met": not missed,
         "runtime_s": round(time.perf_counter() - began, 1),
     }
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-
-    print()
-    print_table(results)
-    print()
-    if missed:
-        print("TARGETS MISSED:")
-        for line in missed:
-            print(f"  - {line}")
-    else:
-        print("All targets met.")
-    print(f"Results: {OUTPUT.relative_to(REPO)} ({report['runtime_s']} s)")
-    return 1 if missed else 0
+    return write_report(OUTPUT, report, lambda: print_table(results))
 
 
 if __name__ == "__main__":

@@ -809,6 +809,24 @@ def print_table(results: list[dict[str, Any]]) -> None:
     )
 
 
+def write_report(output: Path, report: dict[str, Any], print_results: Callable[[], None]) -> int:
+    """Write ``report`` (with ``missed``, ``runtime_s``) as JSON to ``output``, print the
+    results and the missed targets; the exit status: 0 when every target is met, else 1."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print()
+    print_results()
+    print()
+    if report["missed"]:
+        print("TARGETS MISSED:")
+        for line in report["missed"]:
+            print(f"  - {line}")
+    else:
+        print("All targets met.")
+    print(f"Results: {output.relative_to(REPO)} ({report['runtime_s']} s)")
+    return 1 if report["missed"] else 0
+
+
 def main() -> int:
     """Run the benchmark; 0 when every target is met, 1 otherwise."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -889,20 +907,7 @@ def main() -> int:
         "all_met": not missed,
         "runtime_s": round(time.perf_counter() - began, 1),
     }
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    OUTPUT.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-
-    print()
-    print_table(results)
-    print()
-    if missed:
-        print("TARGETS MISSED:")
-        for line in missed:
-            print(f"  - {line}")
-    else:
-        print("All targets met.")
-    print(f"Results: {OUTPUT.relative_to(REPO)} ({report['runtime_s']} s)")
-    return 1 if missed else 0
+    return write_report(OUTPUT, report, lambda: print_table(results))
 
 
 if __name__ == "__main__":
