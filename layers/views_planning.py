@@ -30,7 +30,8 @@ from layers.coverage import MAX_MINUTES, MIGRANT_FIGURES, MIN_MINUTES
 from layers.coverage_layer import can_see_detail, coverage_feature_collection
 from layers.models import CatchmentMethod, CoverageLevel
 from mapping.conf import hartis_options
-from mapping.models import Language, TaxonomyTerm
+from mapping.directory import filter_vocabulary
+from mapping.models import TaxonomyTerm
 from mapping.themes import theme_styles
 
 DEFAULT_THEME = "health"
@@ -96,7 +97,6 @@ def planning_dashboard(request: HttpRequest) -> HttpResponse:
     detailed = can_see_detail(request.user)
     if _wants_detail(level, figure, migrants) and not detailed:
         return _refuse(request)
-    themes = TaxonomyTerm.objects.themes().prefetch_related("children")
     options = hartis_options()
     levels = MAP_LEVELS if detailed else MAP_LEVELS[:2]
     config = {
@@ -134,9 +134,7 @@ def planning_dashboard(request: HttpRequest) -> HttpResponse:
     }
     context = {
         "config": config,
-        "themes": themes,
-        "target_groups": TaxonomyTerm.objects.target_groups(),
-        "languages": Language.objects.order_by("name"),
+        **filter_vocabulary(),
         "figures": _figure_choices(detailed),
         "levels": [(level, CoverageLevel(level).label) for level in levels],
         "minutes_range": (MIN_MINUTES, MAX_MINUTES),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from geodata.spatial import STORAGE_SRID, AsGeography, WithinMetres
 from mapping.conf import hartis_options
-from mapping.models import Schedule, Service, ServiceAtLocation, TaxonomyTerm
+from mapping.models import Language, Schedule, Service, ServiceAtLocation, TaxonomyTerm
 from mapping.models.queries import ServiceQuerySet, open_now_q, theme_q
 
 NEARBY_METRES = 500
@@ -94,3 +94,13 @@ def nearby_rows(area: GEOSGeometry, services: QuerySet, metres: float = NEARBY_M
         .filter(close=True)
         .exclude(location__point__coveredby=area)
     )
+
+
+def filter_vocabulary() -> dict[str, QuerySet]:
+    """What filter panels offer: themes (with their subcategories), target groups and
+    languages, for the map and the planners' dashboard alike."""
+    return {
+        "themes": TaxonomyTerm.objects.themes().prefetch_related("children"),
+        "target_groups": TaxonomyTerm.objects.target_groups(),
+        "languages": Language.objects.order_by("name"),
+    }

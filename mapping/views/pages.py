@@ -16,7 +16,7 @@ from mapping import directory
 from mapping.api.geojson import point_geometry
 from mapping.conf import hartis_options
 from mapping.localize import localized
-from mapping.models import Language, OrganizationType, Service, TaxonomyTerm
+from mapping.models import OrganizationType, Service, TaxonomyTerm
 from mapping.referral import referral_entries
 from mapping.themes import theme_styles
 
@@ -72,9 +72,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
             referral=reverse("referral-sheet"),
             text=_map_text(),
         ),
-        "themes": TaxonomyTerm.objects.themes().prefetch_related("children"),
-        "target_groups": TaxonomyTerm.objects.target_groups(),
-        "languages": Language.objects.order_by("name"),
+        **directory.filter_vocabulary(),
         "districts": District.objects.filter(municipality__slug=CITY).defer("geom"),
         "neighbourhoods": Neighbourhood.objects.filter(municipality__slug=CITY).defer("geom"),
         "organization_types": OrganizationType.choices,
