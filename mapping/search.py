@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from django.contrib.gis.db.models import PointField
 from django.contrib.gis.db.models.functions import AsGeoJSON
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import Point, Polygon
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchRank
 from django.db import connection
@@ -29,6 +29,8 @@ class SearchCriteria:
     """Validated search input. ``near`` is a WGS84 point; ``limit`` and ``page`` count results."""
 
     near: Point | None = None
+    # (west, south, east, north) in WGS84 degrees: only located results with a point inside.
+    bbox: tuple[float, float, float, float] | None = None
     theme: str = ""  # a theme or a subcategory code
     language: str = ""
     target_group: str = ""
@@ -159,6 +161,11 @@ def _located(criteria: SearchCriteria, services: ServiceQuerySet) -> tuple[Query
     rows = ServiceAtLocation.objects.filter(service__in=services).annotate(
         **list_annotations("service_id")
     )
+    if criteria.bbox is not None:
+        # `&&` on the indexed EPSG:4326 point column (GiST), then the exact test.
+        box = Polygon.from_bbox(criteria.bbox)
+        box.srid = STORAGE_SRID
+        rows = rows.filter(location__point__bboverlaps=box, location__point__intersects=box)
     if criteria.near is not None:
         rows, extra, order = rows.nearest_to(criteria.near), ["distance_m"], ["distance_m"]
     else:
@@ -291,6 +298,8 @@ def search(criteria: SearchCriteria) -> SearchPage:
     page = SearchPage(criteria=criteria)
 
     located_total = 0
+    if criteria.bbox is not None and criteria.remote is True:
+        return page  # a box holds located results only
     if criteria.remote is not True:
         rows = _fetch("located", criteria, start, limit + 1)
         page.located = rows[:limit]
@@ -300,7 +309,7 @@ def search(criteria: SearchCriteria) -> SearchPage:
         located_total = start + len(rows) if rows or start == 0 else _count("located", criteria)
 
     remote_total = 0
-    if criteria.remote is not False:
+    if criteria.remote is not False and criteria.bbox is None:
         offset = max(start - located_total, 0)
         wanted = limit - len(page.located)
         rows = _fetch("remote", criteria, offset, wanted + 1)

@@ -3,13 +3,14 @@
 #   1. Debian/Ubuntu packages (PostgreSQL + PostGIS + pgRouting, GDAL, gettext, osm2pgrouting,
 #      osmium-tool, python3-venv if needed),
 #      plus chromium and fonts-dejavu-core with --with-test-deps;
+#      plus wrk (the HTTP load generator of make bench) with --with-bench-deps;
 #      plus nodejs and npm when no 'node' is on PATH (an existing Node.js is kept);
 #   2. the virtualenv .venv with the project installed editable ('.[dev]');
 #   3. the front-end assets (scripts/frontend_assets.sh: npm ci + copy to mapping/static/vendor/).
 # Only missing packages are installed; the venv is reinstalled only when
 # pyproject.toml is newer than .venv/.hartis-installed. Works without stdin (CI).
 #
-# Usage: scripts/bootstrap.sh [--with-test-deps]     (env: PYTHON, default python3)
+# Usage: scripts/bootstrap.sh [--with-test-deps] [--with-bench-deps]   (env: PYTHON)
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
@@ -18,11 +19,13 @@ VENV="$REPO/.venv"
 STAMP="$VENV/.hartis-installed"
 
 with_test_deps=0
+with_bench_deps=0
 for arg in "$@"; do
     case "$arg" in
         --with-test-deps) with_test_deps=1 ;;
+        --with-bench-deps) with_bench_deps=1 ;;
         -h | --help)
-            sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+            sed -n '2,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
             exit 0
             ;;
         *)
@@ -97,6 +100,9 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 if [ "$with_test_deps" -eq 1 ]; then
     wanted+=(chromium fonts-dejavu-core)
+fi
+if [ "$with_bench_deps" -eq 1 ]; then
+    wanted+=(wrk)
 fi
 
 missing=()

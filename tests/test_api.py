@@ -4,9 +4,10 @@ import io
 import uuid
 
 import pytest
+from django.contrib.gis.geos import Polygon
 from django.core.management import call_command
 
-from mapping.models import Service
+from mapping.models import Service, ServiceAtLocation
 
 OMONIA = "23.7281,37.9841"
 
@@ -55,6 +56,23 @@ def test_filters_in_the_query_string(client, athens):
     assert {f["properties"]["is_free"] for f in body["features"]} == {True}
 
 
+def test_bbox_keeps_the_places_inside_it(client, athens):
+    box = (23.72, 37.97, 23.74, 37.99)  # around Omonia and Syntagma
+    body = _get(client, bbox=",".join(map(str, box)), limit=100).json()
+    inside = ServiceAtLocation.objects.filter(
+        service__in=Service.objects.active(),
+        location__point__within=Polygon.from_bbox(box),
+    )
+    # SELECT count(*) FROM mapping_serviceatlocation sal JOIN mapping_location l ON …
+    #  WHERE ST_Within(l.point, ST_MakeEnvelope(23.72, 37.97, 23.74, 37.99, 4326)) AND active
+    assert 0 < inside.count() <= 100
+    assert {f["id"] for f in body["features"]} == {
+        str(pk) for pk in inside.values_list("pk", flat=True)
+    }
+    assert all(f["geometry"] is not None for f in body["features"])  # no remote services
+    assert _get(client, bbox=",".join(map(str, box)), remote=1).json()["features"] == []
+
+
 def test_remote_services_are_listed_last_or_alone(client, athens):
     features = _get(client, theme="legal").json()["features"]
     assert [f["geometry"] is None for f in features] == [False, True]
@@ -76,7 +94,10 @@ def test_remote_services_are_listed_last_or_alone(client, athens):
         ({"district": "8"}, "district", "Unknown district"),
         ({"neighbourhood": "atlantis"}, "neighbourhood", "Unknown neighbourhood"),
         ({"open_now": "maybe"}, "open_now", "valid boolean"),
-        ({"bbox": "1,2,3,4"}, "bbox", "Unknown parameter"),
+        ({"bbox": "1,2,3"}, "bbox", "west,south,east,north"),
+        ({"bbox": "23.8,37.9,23.7,38.0"}, "bbox", "west must be less than east"),
+        ({"bbox": "23.7,91,23.8,92"}, "bbox", "outside −90…90"),
+        ({"bbox_": "1,2,3,4"}, "bbox_", "Unknown parameter"),
     ],
 )
 def test_bad_input_is_a_400_with_a_reason(client, athens, params, field, reason):

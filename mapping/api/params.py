@@ -42,6 +42,36 @@ class NearField(serializers.Field):
         return f"{value.x},{value.y}"
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class BBoxField(serializers.Field):
+    """``west,south,east,north`` in WGS84 degrees → a tuple of four floats."""
+
+    def to_internal_value(self, data: str) -> tuple[float, float, float, float]:
+        try:
+            west, south, east, north = (float(part) for part in str(data).split(","))
+        except ValueError:
+            raise serializers.ValidationError(
+                _(
+                    "Give bbox as 'west,south,east,north' in WGS84 degrees, e.g. "
+                    "bbox=23.72,37.97,23.74,37.99."
+                )
+            ) from None
+        if not (-180 <= west <= 180 and -180 <= east <= 180):
+            raise serializers.ValidationError(_("A longitude in bbox is outside −180…180."))
+        if not (-90 <= south <= 90 and -90 <= north <= 90):
+            raise serializers.ValidationError(
+                _("A latitude in bbox is outside −90…90: is it 'west,south,east,north'?")
+            )
+        if west >= east or south >= north:
+            raise serializers.ValidationError(
+                _("In bbox, west must be less than east and south less than north.")
+            )
+        return (west, south, east, north)
+
+    def to_representation(self, value: tuple[float, float, float, float]) -> str:
+        return ",".join(map(str, value))
+
+
 def check_known(values: list[str], kind: object, value: str) -> str:
     """``value`` if it is one of ``values``, else a ValidationError listing them."""
     if value not in values:
@@ -79,6 +109,9 @@ class ServiceSearchParams(StrictParams):
     """``GET /api/services/`` parameters. Unknown parameters are refused."""
 
     near = NearField(required=False, help_text="lon,lat (WGS84): order by distance from here.")
+    bbox = BBoxField(
+        required=False, help_text="west,south,east,north (WGS84): only places inside this box."
+    )
     theme = serializers.SlugField(required=False, help_text="Theme or subcategory code.")
     language = serializers.CharField(required=False, max_length=8, help_text="ISO 639 code.")
     target_group = serializers.SlugField(required=False)
@@ -117,6 +150,7 @@ class ServiceSearchParams(StrictParams):
         this_minute = timezone.now().replace(second=0, microsecond=0)
         return SearchCriteria(
             near=data.get("near"),
+            bbox=data.get("bbox"),
             theme=data.get("theme", ""),
             language=data.get("language", ""),
             target_group=data.get("target_group", ""),
