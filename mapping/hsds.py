@@ -16,6 +16,10 @@ which writes by it).
 - **Provenance** (source, its URL and licence, the record's id there, "demo"): attributes with
   terms of the generated :data:`PROVENANCE_TAXONOMY`, the text in ``value``; a demo record has
   the ``demo`` attribute with value "true".
+- **A location's address and accessibility** are HSDS rows of their own: one ``address``
+  (:func:`address_id`; ``address_type`` = ``location_type``, ``state_province`` empty) when any
+  of address_1, address_2, city, region, postal_code is set, and one ``accessibility``
+  (:func:`accessibility_id`, the text in ``description``) when the text is set.
 - **Opening hours**: one HSDS ``schedule`` per weekly interval, ``freq`` WEEKLY, one ``byday``,
   times in Europe/Athens local time. HSDS 3.0 ``timezone`` is a fixed UTC offset, which Athens
   (EET/EEST) does not have, so it stays empty rather than being wrong half the year.
@@ -98,3 +102,8 @@ def language_link_id(link_entity: str, link_id: object, code: str) -> uuid.UUID:
 def address_id(location_id: object) -> uuid.UUID:
     """Id of the one physical address we keep on a location."""
     return derived_id("address", location_id)
+
+
+def accessibility_id(location_id: object) -> uuid.UUID:
+    """Id of the one accessibility text we keep on a location."""
+    return derived_id("accessibility", location_id)
