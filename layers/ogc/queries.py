@@ -1,0 +1,322 @@
+"""The SQL of the OGC API: one statement per page of features, GeoJSON made by PostgreSQL.
+
+A page is one statement of named steps:
+
+1. ``envelope`` the bbox as a 4326 polygon (layers.ogc.crs), when there is one: a constant,
+                so the GiST index of the stored geometry answers the filter;
+2. ``matched``  the ids of every matching feature: the collection's ORM query
+                (layers.ogc.collections: the directory's rules, the bbox, the datetime),
+                inlined (NOT MATERIALIZED) where it is used, so the count and the page each
+                get their own plan (the page walks the primary key in order and stops);
+3. ``page``     ``limit`` ids from ``offset``, in id order: stable, so offset paging neither
+                repeats nor skips features while the data stays the same;
+4. ``feature``  each feature as GeoJSON: ``ST_AsGeoJSON`` of the geometry in the output CRS
+                (6 decimals for degrees, 2 for metres) and its properties;
+5.              the exact count of ``matched`` and the features as one JSON array text.
+
+Python then only wraps that text with the members it knows (links, counts, time stamp):
+coordinates are never parsed or written by Python. ``numberMatched`` is exact, so every page
+counts all matches; offset paging costs at most the same again (a keyset cursor would only
+pay off without an exact count).
+"""
+
+import datetime
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from psycopg import sql
+
+from layers.coverage import _named_placeholders  # renames an ORM query's parameters
+from layers.models import CoverageLevel
+from layers.ogc import steps
+from layers.ogc.collections import (
+    AREA_MODELS,
+    COVERAGE_BY_MINUTES,
+    Collection,
+    all_places,
+    coverage_scenarios,
+    organization_places,
+)
+from layers.ogc.crs import CRS84, Crs
+from layers.ogc.params import GEOJSON, HTML, ItemsParams
+
+STATEMENT = """
+WITH {envelope}matched AS NOT MATERIALIZED (  -- filter: the collection's rules (ORM)
+    {matched}
+), page AS (  -- the requested ids, in id order
+    {page}
+), {steps}feature AS (  -- each feature as GeoJSON, in the output CRS
+    {feature}
+)
+SELECT (SELECT count(*) FROM matched),  -- exact numberMatched
+       count(*),  -- numberReturned
+       coalesce(json_agg(feature.f ORDER BY feature.id), '[]')::text
+FROM feature
+"""
+ENVELOPE = "envelope AS (  -- the bbox as a 4326 polygon, a constant\n    SELECT {} AS geom\n), "
+PAGE = "SELECT id FROM matched ORDER BY id LIMIT %(limit)s OFFSET %(offset)s"
+ONE = "SELECT id FROM matched WHERE id = %(feature_id)s"
+
+
+def _geojson(geometry: str, crs: Crs) -> sql.Composable:
+    return sql.SQL("ST_AsGeoJSON({}, {}, 0)::json").format(
+        crs.output(sql.SQL(geometry)), sql.Literal(crs.precision)
+    )
+
+
+def _service_url(base_url: str) -> dict[str, str]:
+    """The page of a service, as a template for SQL: the URL of a made-up id to replace."""
+    any_id = "00000000-0000-0000-0000-000000000000"
+    return {"service_url": base_url + reverse("service-page", args=[any_id]), "any_id": any_id}
+
+
+def _feature_steps(
+    collection: Collection, crs: Crs, base_url: str
+) -> tuple[sql.Composable, sql.Composable, dict[str, Any]]:
+    """The steps between ``page`` and ``feature`` of ``collection``, its ``feature`` step
+    in ``crs``, and their parameters."""
+    if collection.kind == "services":
+        feature = sql.SQL(steps.SERVICE_FEATURE).format(geometry=_geojson("l.point", crs))
+        return sql.SQL(""), feature, _service_url(base_url)
+    if collection.kind == "organizations":
+        places, values = _orm_step(organization_places(), "p")
+        before = sql.SQL(steps.ORGANIZATION_STEPS).format(places=places)
+        geometry = _geojson("located.geom", crs)
+        return before, sql.SQL(steps.ORGANIZATION_FEATURE).format(geometry=geometry), values
+    geometry = _geojson("a.geom", crs)
+    if collection.kind != "coverage":
+        return (
+            sql.SQL(""),
+            sql.SQL(steps.AREA_FEATURE[collection.kind]).format(geometry=geometry),
+            {},
+        )
+    scenarios = coverage_scenarios(collection.theme)
+    shared_from = next(key for key, minutes in scenarios.items() if minutes == steps.SHARED_FROM)
+    return (
+        sql.SQL(""),
+        sql.SQL(steps.COVERAGE_FEATURE).format(geometry=geometry),
+        {
+            "scenarios": list(scenarios),
+            "minutes": list(scenarios.values()),
+            "by_minutes": list(COVERAGE_BY_MINUTES),
+            "not_shared": [*COVERAGE_BY_MINUTES, *steps.NOT_PUBLISHED],
+            "level": CoverageLevel.NEIGHBOURHOOD.value,
+            "shared_from": shared_from,
+        },
+    )
+
+
+def _orm_step(query: QuerySet, prefix: str) -> tuple[sql.Composable, dict[str, Any]]:
+    """An ORM query as a step of a statement, its positional parameters renamed with
+    ``prefix`` so they mix with the statement's named ones."""
+    text, values = query.query.sql_with_params()
+    named = _named_placeholders(text, prefix)
+    return sql.SQL(named), {f"{prefix}{n}": value for n, value in enumerate(values)}
+
+
+def _statement(
+    collection: Collection, params: ItemsParams, page: str, base_url: str
+) -> tuple[sql.Composable, dict[str, Any]]:
+    """The statement of ``collection`` for ``params``; ``page`` chooses the ids."""
+    values: dict[str, Any] = {"limit": params.limit, "offset": params.offset}
+    envelope = sql.SQL("")
+    if params.bbox is not None:
+        polygon, bbox_values = params.bbox_crs.envelope(params.bbox)
+        envelope = sql.SQL(ENVELOPE).format(polygon)
+        values |= bbox_values
+    matched, matched_values = _orm_step(collection.matched(params), "m")
+    before, feature, step_values = _feature_steps(collection, params.crs, base_url)
+    statement = sql.SQL(STATEMENT).format(
+        envelope=envelope, matched=matched, page=sql.SQL(page), steps=before, feature=feature
+    )
+    return statement, values | matched_values | step_values
+
+
+def _run(statement: sql.Composable, values: dict[str, Any]) -> tuple[int, int, str]:
+    with connection.cursor() as cursor:
+        cursor.execute(statement.as_string(cursor.connection), values)
+        return cursor.fetchone()
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _with_features(head: dict[str, Any], features: str) -> bytes:
+    """``head`` as JSON with the members ``features`` (JSON text from PostgreSQL) added,
+    without parsing them."""
+    return (json.dumps(head)[:-1] + ', "features": ' + features + "}").encode()
+
+
+def items_links(
+    collection: Collection, params: ItemsParams, matched: int, returned: int, base_url: str
+) -> list[dict[str, str]]:
+    """Links of an items page: self, alternate (HTML), next and prev, the collection."""
+    path = base_url + reverse("ogc-items", args=[collection.id])
+
+    def link(rel: str, media_type: str, title: str, **changes: object) -> dict[str, str]:
+        href = f"{path}?{params.query_string(**changes)}"
+        return {"rel": rel, "type": media_type, "title": title, "href": href}
+
+    links = [
+        link("self", GEOJSON, _("This page as GeoJSON")),
+        link("alternate", HTML, _("This page as HTML"), f="html"),
+    ]
+    if params.offset + returned < matched:
+        links.append(link("next", GEOJSON, _("Next page"), offset=params.offset + params.limit))
+    if params.offset > 0:
+        links.append(
+            link("prev", GEOJSON, _("Previous page"), offset=max(0, params.offset - params.limit))
+        )
+    links.append(
+        {
+            "rel": "collection",
+            "type": "application/json",
+            "title": str(collection.title),
+            "href": base_url + reverse("ogc-collection", args=[collection.id]),
+        }
+    )
+    return links
+
+
+def items_page(
+    collection: Collection | str, params: ItemsParams | None = None, *, base_url: str = ""
+) -> bytes:
+    """One page of ``collection`` (an object or its id) for ``params`` (default: the first
+    10 features in CRS84) as a UTF-8 GeoJSON FeatureCollection with ``numberMatched``
+    (exact), ``numberReturned``, ``timeStamp`` and paging ``links`` (absolute when
+    ``base_url``, e.g. ``https://hartis.example``, is given). One statement."""
+    if isinstance(collection, str):
+        collection = _collection(collection)
+    params = params or ItemsParams()
+    statement, values = _statement(collection, params, PAGE, base_url)
+    matched, returned, features = _run(statement, values)
+    head = {
+        "type": "FeatureCollection",
+        "numberMatched": matched,
+        "numberReturned": returned,
+        "timeStamp": _now(),
+        "links": items_links(collection, params, matched, returned, base_url),
+    }
+    return _with_features(head, features)
+
+
+def feature(
+    collection: Collection, feature_id: object, crs: Crs = CRS84, *, base_url: str = ""
+) -> bytes | None:
+    """The feature ``feature_id`` of ``collection`` in ``crs`` as GeoJSON with its links, or
+    None when the collection does not hold it. One statement."""
+    params = ItemsParams(crs=crs)
+    statement, values = _statement(collection, params, ONE, base_url)
+    __, returned, features = _run(statement, values | {"feature_id": feature_id})
+    if not returned:
+        return None
+    path = base_url + reverse("ogc-item", args=[collection.id, feature_id])
+    query = f"?crs={crs.uri}" if crs is not CRS84 else ""
+    links = [
+        {"rel": "self", "type": GEOJSON, "title": _("This feature"), "href": path + query},
+        {
+            "rel": "alternate",
+            "type": HTML,
+            "title": _("This feature as HTML"),
+            "href": f"{path}?f=html",
+        },
+        {
+            "rel": "collection",
+            "type": "application/json",
+            "title": str(collection.title),
+            "href": base_url + reverse("ogc-collection", args=[collection.id]),
+        },
+    ]
+    text = features[1:-1]  # the one feature of the array
+    return (text[:-1] + ', "links": ' + json.dumps(links) + "}").encode()
+
+
+def _collection(collection_id: str) -> Collection:
+    from layers.ogc.collections import get_collection
+
+    found = get_collection(collection_id)
+    if found is None:
+        raise LookupError(f"No OGC collection {collection_id!r}")
+    return found
+
+
+@dataclass(frozen=True)
+class Extent:
+    """A collection's extent: bbox in CRS84 (None when empty) and first/last time."""
+
+    bbox: tuple[float, float, float, float] | None
+    interval: tuple[str | None, str | None] | None
+
+
+EXTENT_CACHE_SECONDS = 60
+
+
+def extents(collections: list[Collection]) -> dict[str, Extent]:
+    """The extent of each of ``collections``: one statement for those not cached. Extents
+    change rarely and cost a full count at scale, so they are cached for a minute."""
+    keys = {c.id: f"hartis:ogc:extent:{c.id}" for c in collections}
+    cached = cache.get_many(list(keys.values()))
+    found = {cid: cached[key] for cid, key in keys.items() if key in cached}
+    missing = [c for c in collections if c.id not in found]
+    if missing:
+        parts, values = [], {}
+        for number, collection in enumerate(missing):
+            part, part_values = _extent_part(collection, f"c{number}_")
+            parts.append(part)
+            values |= part_values
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("UNION ALL").join(parts).as_string(cursor.connection), values)
+            rows = cursor.fetchall()
+        fresh = {row[0]: _extent(row) for row in rows}
+        cache.set_many({keys[cid]: extent for cid, extent in fresh.items()}, EXTENT_CACHE_SECONDS)
+        found |= fresh
+    return found
+
+
+def _extent(row: tuple) -> Extent:
+    _, west, south, east, north, first, last = row
+    bbox = None
+    if west is not None:
+        # Rounded outwards to 6 decimals, so the box still holds every feature.
+        bbox = (
+            math.floor(west * 1e6) / 1e6,
+            math.floor(south * 1e6) / 1e6,
+            math.ceil(east * 1e6) / 1e6,
+            math.ceil(north * 1e6) / 1e6,
+        )
+    interval = None
+    if first is not None:
+        interval = (_rfc3339(first), _rfc3339(last))
+    return Extent(bbox, interval)
+
+
+def _rfc3339(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _extent_part(collection: Collection, prefix: str) -> tuple[sql.Composable, dict[str, Any]]:
+    matched, values = _orm_step(collection.matched(ItemsParams()), f"{prefix}m")
+    before = sql.SQL("")
+    if collection.kind == "services":
+        extent = sql.SQL(steps.SERVICES_EXTENT)
+    elif collection.kind == "organizations":
+        places, place_values = _orm_step(all_places(), f"{prefix}p")
+        values |= place_values
+        before = sql.SQL("places AS (\n    {}\n), ").format(places)
+        extent = sql.SQL(steps.ORGANIZATIONS_EXTENT)
+    else:
+        model = AREA_MODELS.get(collection.kind, AREA_MODELS["neighbourhoods"])  # coverage
+        table = model._meta.db_table
+        extent = sql.SQL(steps.AREA_EXTENT).format(table=sql.Identifier(table))
+    part = sql.SQL(steps.EXTENT).format(
+        steps=before, matched=matched, extent=extent, collection=sql.Literal(collection.id)
+    )
+    return part, values
