@@ -1,12 +1,20 @@
 """Django admin for the directory, with Leaflet map widgets for points and areas."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 from modeltranslation.admin import TranslationAdmin
 
 from geodata.models import District
+from mapping.actions.hsds_import import InvalidHSDSPackage, import_hsds_package
+from mapping.importers.hsds import read_hsds_stream
 from mapping.models import (
     Contact,
     Language,
@@ -88,6 +96,39 @@ class ServiceAreaInline(LeafletGeoAdminMixin, admin.StackedInline):
     extra = 0
 
 
+HSDS_UPLOAD_MAX_MB = 20
+
+
+class HSDSUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("HSDS file"),
+        help_text=_(
+            "A .zip of an HSDS 3.0 data package (datapackage.json and CSV files) or an HSDS "
+            ".json file (one service, a list of services or an API page), at most %(mb)s MB."
+        )
+        % {"mb": HSDS_UPLOAD_MAX_MB},
+        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json"}),
+    )
+    skip_invalid = forms.BooleanField(
+        label=_("Skip invalid records"),
+        required=False,
+        help_text=_(
+            "Import the valid records and list the invalid ones (and the records that depend "
+            "on them). Unticked, nothing is imported while any record has a problem."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".zip", ".json")):
+            raise ValidationError(_("Upload a .zip data package or a .json file."))
+        if upload.size > HSDS_UPLOAD_MAX_MB * 1024 * 1024:
+            raise ValidationError(
+                _("The file is larger than %(mb)s MB.") % {"mb": HSDS_UPLOAD_MAX_MB}
+            )
+        return upload
+
+
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
     list_display = ["name", "organization", "status", "is_free", "assured_date", "is_demo"]
@@ -143,6 +184,48 @@ class ServiceAdmin(admin.ModelAdmin):
         (_("Verification"), {"fields": ["assured_date", "assurer_email"]}),
         PROVENANCE_FIELDSET,
     ]
+
+    def get_urls(self):
+        upload = path(
+            "import-hsds/",
+            self.admin_site.admin_view(self.import_hsds_view),
+            name="mapping_service_import_hsds",
+        )
+        return [upload, *super().get_urls()]
+
+    def import_hsds_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload an HSDS package or JSON file: the same read and action as `import_hsds`."""
+        if not (self.has_add_permission(request) and self.has_change_permission(request)):
+            raise PermissionDenied
+        form = HSDSUploadForm(request.POST or None, request.FILES or None)
+        context = {"problems": [], "skipped": [], "notes": []}
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            package = read_hsds_stream(upload.name, upload)
+            context["notes"] = package.notes
+            try:
+                summary = import_hsds_package(
+                    package=package, skip_invalid=form.cleaned_data["skip_invalid"]
+                )
+            except InvalidHSDSPackage as exc:
+                context["problems"] = exc.problems
+            else:
+                lines = summary.lines() or [_("Nothing to import.")]
+                self.message_user(request, "; ".join(lines), messages.SUCCESS)
+                if not summary.skipped:
+                    return redirect(reverse("admin:mapping_service_changelist"))
+                context["skipped"] = summary.skipped
+        return TemplateResponse(
+            request,
+            "admin/mapping/service/import_hsds.html",
+            {
+                **self.admin_site.each_context(request),
+                **context,
+                "opts": self.opts,
+                "title": _("Import HSDS data"),
+                "form": form,
+            },
+        )
 
 
 @admin.register(Organization)
