@@ -10,4 +10,5 @@ class LayersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from layers import receivers  # noqa: F401 - connects the signal receivers
+        # Importing connects the signal receivers: stored coverage, then the tile cache.
+        from layers import receivers, tile_receivers  # noqa: F401

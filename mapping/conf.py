@@ -14,6 +14,7 @@ class HartisOptions:
     basemap_tile_url: str
     basemap_attribution: str
     stale_after_days: int
+    services_as_tiles_above: int  # active services; more than this: the map uses tiles
 
 
 def hartis_options() -> HartisOptions:
@@ -31,10 +32,21 @@ def hartis_options() -> HartisOptions:
         raise ImproperlyConfigured(
             f"HARTIS['STALE_AFTER_DAYS'] must be a positive number of days, got {stale!r}."
         )
+    above = raw.get("SERVICES_AS_TILES_ABOVE", 5000)
+    try:
+        above = int(str(above).strip())
+    except ValueError:
+        above = -1
+    if above < 0:
+        raise ImproperlyConfigured(
+            "HARTIS['SERVICES_AS_TILES_ABOVE'] (env HARTIS_SERVICES_AS_TILES_ABOVE) must be a "
+            f"number of services, 0 or more, got {raw.get('SERVICES_AS_TILES_ABOVE')!r}."
+        )
     city = raw.get("CITY_SLUG") or "athens"
     return HartisOptions(
         city_slug=city,
         basemap_tile_url=tile_url,
         basemap_attribution=raw.get("BASEMAP_ATTRIBUTION", ""),
         stale_after_days=stale,
+        services_as_tiles_above=above,
     )

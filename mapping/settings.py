@@ -226,14 +226,14 @@ HARTIS = {
 }
 
 
-
 def tile_cache(choice: str) -> dict[str, object]:
     """The "tiles" cache from HARTIS_TILE_CACHE: ``database`` (default) keeps tiles in the
     table of layers migration 0003, shared by every worker process with nothing more to run;
     ``off`` makes every tile anew; a ``redis://`` URL uses Redis (needs the redis package)."""
     if choice == "database":
         return {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's DatabaseCache, with each write one INSERT … ON CONFLICT.
+            "BACKEND": "layers.tiles.backend.TileDatabaseCache",
             "LOCATION": "hartis_tile_cache",
             # Old generations are unreachable, not deleted: culling a tenth keeps the table
             # bounded without a sweep on every write.

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", include("mapping.api.urls")),
     path("api/", include("layers.api_urls")),
     path("api/layers/", include("layers.urls")),
+    path("tiles/", include("layers.urls_tiles")),
     path("hsds/", include("layers.hsds.urls")),
     path("ogc/", include("layers.ogc.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,69 @@
+"""Keep the vector tiles true to the data: a change to what a tile family reads starts a new
+generation of that family once the transaction commits (layers.tiles.cache.data_changed).
+
+- ``services`` tiles read services and their names, themes, languages, target groups,
+  organisations, hours, places and service areas; bulk imports say so with
+  ``directory_imported``.
+- ``areas`` tiles read the geography; a reload (``geography_loaded``) also re-runs the
+  places' spatial join, which the district and neighbourhood filters of ``services`` read.
+- ``coverage`` tiles need no receiver: their cache key holds the stored run's
+  ``computed_at``, which every refresh of the stored coverage changes.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from geodata.signals import geography_loaded
+from layers.tiles.cache import data_changed
+from mapping.models import (
+    Language,
+    Location,
+    Organization,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    ServiceTranslation,
+    TaxonomyTerm,
+)
+from mapping.signals import directory_imported
+
+SERVICE_DATA = (
+    Service,
+    ServiceTranslation,
+    Organization,
+    Location,
+    ServiceAtLocation,
+    Schedule,
+    ServiceArea,
+    TaxonomyTerm,
+    Language,
+)
+
+
+def services_row_changed(sender: type, raw: bool = False, **kwargs: object) -> None:
+    if not raw:  # fixtures being loaded: the loader says when it is done
+        data_changed("services")
+
+
+for model in SERVICE_DATA:
+    post_save.connect(services_row_changed, sender=model, dispatch_uid=f"tiles-save-{model}")
+    post_delete.connect(services_row_changed, sender=model, dispatch_uid=f"tiles-del-{model}")
+
+
+@receiver(m2m_changed, sender=Service.categories.through)
+@receiver(m2m_changed, sender=Service.languages.through)
+@receiver(m2m_changed, sender=Service.target_groups.through)
+def service_links_changed(sender: type, action: str, **kwargs: object) -> None:
+    if action.startswith("post_"):
+        data_changed("services")
+
+
+@receiver(directory_imported)
+def services_imported(sender: type, **kwargs: object) -> None:
+    data_changed("services")
+
+
+@receiver(geography_loaded)
+def geography_reloaded(sender: type, **kwargs: object) -> None:
+    data_changed("areas", "services")

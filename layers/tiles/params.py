@@ -1,0 +1,91 @@
+"""Query parameters of the tile layers: parsed and validated like the API's, every refusal
+with a reason (unknown or repeated parameters included, see StrictParams)."""
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from layers.coverage import MAX_MINUTES, MIN_MINUTES
+from mapping.api.params import ServiceSearchParams, StrictParams, check_known
+from mapping.search import SearchCriteria
+from mapping.vocabulary import known_codes
+
+
+class NoParams(StrictParams):
+    """Area layers take no parameter: any one given is refused."""
+
+
+class ServiceTileParams(ServiceSearchParams):
+    """The search API's filters (``/api/services/``), less what has no meaning for a tile —
+    ``near``, ``limit`` and ``page`` are refused — plus ``lang``, the language of the names
+    (default: the request's language)."""
+
+    near = None
+    limit = None
+    page = None
+    lang = serializers.ChoiceField(
+        choices=[code for code, _name in settings.LANGUAGES],
+        required=False,
+        help_text="Language of the service names.",
+    )
+
+    def criteria(self) -> SearchCriteria:
+        data = self.validated_data
+        # To the minute, as the API: the tile's cache key carries the minute (see key()).
+        this_minute = timezone.now().replace(second=0, microsecond=0)
+        return SearchCriteria(
+            theme=data.get("theme", ""),
+            language=data.get("language", ""),
+            target_group=data.get("target_group", ""),
+            organization_type=data.get("organization_type", ""),
+            district=data.get("district"),
+            neighbourhood=data.get("neighbourhood", ""),
+            open_at=this_minute if data["open_now"] else None,
+            free=data["free"],
+            remote=data["remote"],
+            include_demo=data["demo"],
+            text=data.get("q", "").strip(),
+        )
+
+    def key(self, criteria: SearchCriteria) -> str:
+        """What the tile depends on among the filters, in one canonical spelling: the same
+        filters spelt differently (``free=1`` / ``free=true``, any order) share a cache entry."""
+        fields = (
+            "theme",
+            "language",
+            "target_group",
+            "organization_type",
+            "district",
+            "neighbourhood",
+            "open_at",
+            "free",
+            "remote",
+            "include_demo",
+            "text",
+        )
+        parts = []
+        for name in fields:
+            value = getattr(criteria, name)
+            if isinstance(value, datetime.datetime):
+                value = value.isoformat()
+            parts.append(f"{name}={value!r}")
+        return "&".join(parts)
+
+
+class CoverageTileParams(StrictParams):
+    """A stored coverage scenario: a theme and a walk time (one of the kept ones), and
+    ``migrants`` for the migrant-weighted figures (planners only)."""
+
+    theme = serializers.SlugField(help_text="Theme code.")
+    minutes = serializers.IntegerField(
+        min_value=MIN_MINUTES, max_value=MAX_MINUTES, default=15, help_text="Walk time."
+    )
+    migrants = serializers.BooleanField(
+        default=False, help_text="Add migrant-weighted figures (planners only)."
+    )
+
+    def validate_theme(self, value: str) -> str:
+        return check_known(known_codes()["theme"], _("theme"), value)
