@@ -143,6 +143,7 @@ def clean_tables() -> dict[str, list[dict]]:
                 "status": "active",
                 "minimum_age": "18",
                 "assured_date": "2025-09-01",
+                "last_modified": "2025-09-01T08:30:00.123Z",
             }
         ],
         "service_at_location": [{"id": SAL, "service_id": SERVICE, "location_id": LOCATION}],
@@ -254,6 +255,8 @@ def test_clean_import_creates_everything(athens, tmp_path, capsys):
     assert service.organization.name == "Δίκτυο Αλληλεγγύης"
     assert service.minimum_age == 18
     assert str(service.assured_date) == "2025-09-01"
+    # when it last changed at its source, not the time of the import
+    assert service.last_modified.isoformat() == "2025-09-01T08:30:00.123000+00:00"
     assert service.source == "Test NGO list" and service.is_demo
     assert service.organization.source == "Test NGO list"
     assert set(service.languages.values_list("code", flat=True)) == {"ar", "fa"}

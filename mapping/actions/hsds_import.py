@@ -6,7 +6,9 @@ organisations, services and locations it lists: their phones, contacts, hours, p
 documents, languages and terms become the package's (children it no longer lists go; children
 it lists but had to skip stay as they were). Records it does not list are never touched or
 removed. Fields HSDS does not carry (a service's "free of charge", the language its text is
-written in, an organisation's type) keep their values on update.
+written in, an organisation's type) keep their values on update. A service keeps the
+``last_modified`` the package gives it (when it last changed at its source), so an export of
+imported data says what the source said.
 
 Like the other bulk import, it sets the places' areas by one spatial join, rebuilds the search
 documents of the services it touched, and sends ``directory_imported`` so the layers refresh
@@ -149,8 +151,16 @@ def _upsert(table: str, records: list[Record]) -> TableCount:
         batch_size=500,
         update_conflicts=True,
         unique_fields=["id"],
-        update_fields=[*records[0].values, *foreign_keys, "last_modified"],
+        update_fields=list(dict.fromkeys([*records[0].values, *foreign_keys, "last_modified"])),
     )
+    # Saving stamps ``last_modified`` with the time of the import; a service's own time from
+    # the package (when it last changed at its source) is put back (no auto_now in bulk_update).
+    stamped = [
+        model(id=r.id, last_modified=r.values["last_modified"])
+        for r in records
+        if r.values.get("last_modified")
+    ]
+    model.objects.bulk_update(stamped, ["last_modified"], batch_size=500)
     return TableCount(created=len(ids) - len(existing), updated=len(existing))
 
 

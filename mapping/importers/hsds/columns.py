@@ -1,6 +1,7 @@
 """The HSDS 3.0 tables the import reads, their columns, and how a cell becomes a Python value.
 
-Types follow ``tabular/datapackage.json`` of HSDS 3.0. "Required" has two strengths:
+Types follow ``tabular/datapackage.json`` of HSDS 3.0 (text, uuid, number, integer, date,
+time, datetime). "Required" has two strengths:
 ``REQUIRED`` cells must hold a value; ``PRESENT`` columns (or JSON keys) HSDS requires but
 Hartis keeps blank (an organisation's description, the parts of an address) must exist and
 may be empty, so a directory's own export, which has such blanks, imports again.
@@ -68,6 +69,7 @@ TABLES: dict[str, dict[str, Column]] = {
         "assured_date:date",
         "assurer_email",
         "alert",
+        "last_modified:datetime",
     ),
     "location": _columns(
         "id:uuid!",
@@ -241,6 +243,15 @@ def read_cell(value: object, kind: str) -> object:
             raise CellError(
                 _("“%(value)s” is not a time of day (HH:MM or HH:MM:SS).") % {"value": text}
             ) from None
+    if kind == "datetime":
+        try:
+            moment = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            raise CellError(
+                _("“%(value)s” is not a date and time (ISO 8601).") % {"value": text}
+            ) from None
+        # A time without an offset is taken as UTC, as HSDS times are exchanged.
+        return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
     raise AssertionError(f"unknown column kind {kind!r}")
 
 

@@ -106,7 +106,7 @@ class TableSteps:
             self._record(
                 "service",
                 row,
-                {**values, **PROVENANCE_DEFAULTS},
+                {**values, **PROVENANCE_DEFAULTS, "last_modified": row.cells["last_modified"]},
                 {"organization": row.cells.get("organization_id")},
             )
 
