@@ -101,13 +101,7 @@ HSDS_UPLOAD_MAX_MB = 20
 
 class HSDSUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("HSDS file"),
-        help_text=_(
-            "A .zip of an HSDS 3.0 data package (datapackage.json and CSV files) or an HSDS "
-            ".json file (one service, a list of services or an API page), at most %(mb)s MB."
-        )
-        % {"mb": HSDS_UPLOAD_MAX_MB},
-        widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json"}),
+        label=_("HSDS file"), widget=forms.ClearableFileInput(attrs={"accept": ".zip,.json"})
     )
     skip_invalid = forms.BooleanField(
         label=_("Skip invalid records"),
@@ -117,6 +111,15 @@ class HSDSUploadForm(forms.Form):
             "on them). Unticked, nothing is imported while any record has a problem."
         ),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted per request, in the editor's language (a lazy string formatted at import
+        # time would be frozen in one language).
+        self.fields["file"].help_text = _(
+            "A .zip of an HSDS 3.0 data package (datapackage.json and CSV files) or an HSDS "
+            ".json file (one service, a list of services or an API page), at most %(mb)s MB."
+        ) % {"mb": HSDS_UPLOAD_MAX_MB}
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -212,6 +215,8 @@ class ServiceAdmin(admin.ModelAdmin):
             else:
                 lines = summary.lines() or [_("Nothing to import.")]
                 self.message_user(request, "; ".join(lines), messages.SUCCESS)
+                for note in summary.notes:
+                    self.message_user(request, note, messages.INFO)
                 if not summary.skipped:
                     return redirect(reverse("admin:mapping_service_changelist"))
                 context["skipped"] = summary.skipped

@@ -559,6 +559,30 @@ def test_json_nested_service(athens, tmp_path):
     assert Schedule.objects.get(id=SCHEDULE).weekday == 5
 
 
+def test_json_same_id_with_different_content_is_a_problem(athens, tmp_path, capsys):
+    service = nested_service()
+    service["service_at_locations"][0]["location"]["phones"][0]["number"] = "210 0000000"
+    path = tmp_path / "service.json"
+    path.write_text(json.dumps(service))
+    with pytest.raises(CommandError):
+        call_command("import_hsds", str(path))
+    err = capsys.readouterr().err
+    assert "phone, row #/service_at_locations/0/location/phones/0, number: Duplicate id" in err
+
+
+def test_service_of_an_organisation_already_in_hartis(athens, tmp_path):
+    call_command("import_hsds", str(write_package(tmp_path / "first", clean_tables())))
+    second = {
+        "service": [
+            {"id": SERVICE_2, "organization_id": ORG, "name": "Μαθήματα", "status": "active"}
+        ]
+    }
+    call_command("import_hsds", str(write_package(tmp_path / "second", second)))
+    assert Service.objects.get(id=SERVICE_2).organization_id == uuid.UUID(ORG)
+    # the first package's service is not in the second: left as it was
+    assert Service.objects.get(id=SERVICE).languages.count() == 2
+
+
 def test_json_problem_is_named_by_pointer(athens, tmp_path, capsys):
     service = nested_service()
     service["service_at_locations"][0]["location"]["latitude"] = 237.97
