@@ -63,7 +63,8 @@ def _params(serializer: type[Serializer], request: Request) -> Serializer:
 
 
 def page_body(total: int, page: PageParams, contents: list[JSONObject]) -> JSONObject:
-    """An HSDS page of ``contents``, item ``(page_number - 1) * per_page`` on of ``total``."""
+    """An HSDS page: ``contents`` are the matches from ``(page_number - 1) * per_page`` on,
+    of ``total``. A page past the last is empty, not an error."""
     number, per_page = page.validated_data["page"], page.validated_data["per_page"]
     total_pages = math.ceil(total / per_page)
     return {
