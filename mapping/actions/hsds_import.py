@@ -18,7 +18,7 @@ coverage after commit.
 import uuid
 from dataclasses import dataclass, field
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -101,10 +101,16 @@ def import_hsds_package(*, package: HSDSPackage, skip_invalid: bool = False) -> 
         raise InvalidHSDSPackage(package.problems)
     records = package.records
     written = {table: set(records[table]) for table in TABLES}
-    _remove_replaced_children(package, written)
-
-    counts = {table: _upsert(table, list(records[table].values())) for table in TABLES}
-    links = _replace_links(package, written)
+    try:
+        _remove_replaced_children(package, written)
+        counts = {table: _upsert(table, list(records[table].values())) for table in TABLES}
+        links = _replace_links(package, written)
+    except IntegrityError as exc:
+        # Only when the database changed between the check and the write (a row a record
+        # points at was deleted meanwhile); the transaction rolls back whole.
+        raise InvalidHSDSPackage(
+            [Problem("", "", "", _("The database refused a row: %(error)s") % {"error": exc})]
+        ) from exc
 
     Location.objects.filter(id__in=written["location"]).assign_areas()
     touched = list(

@@ -188,6 +188,7 @@ class _Validator(TableSteps, LinkSteps):
                 self.package.problems += row.errors.values()
                 if row.errors and row.id is not None:
                     bad[table][row.id] = row.raw.row
+        reported: set[tuple[str, str]] = set()
         for table in RESOLVE_ORDER:
             for candidate in self.candidates[table]:
                 row = candidate.row
@@ -197,6 +198,11 @@ class _Validator(TableSteps, LinkSteps):
                 if parent is None:
                     candidate.apply()
                     continue
+                if row.id is not None and table in TABLES:
+                    bad[table].setdefault(row.id, row.raw.row)
+                if (table, row.raw.row) in reported:  # a row with several links: once
+                    continue
+                reported.add((table, row.raw.row))
                 parent_table, parent_id = parent
                 self.package.skipped.append(
                     Problem(
@@ -211,8 +217,6 @@ class _Validator(TableSteps, LinkSteps):
                         },
                     )
                 )
-                if row.id is not None and table in TABLES:
-                    bad[table].setdefault(row.id, row.raw.row)
 
     def _fold(self) -> None:
         """Addresses, accessibility and provenance into the records they describe."""
