@@ -435,6 +435,13 @@ def test_csvs_without_a_descriptor(athens, tmp_path):
     assert Service.objects.filter(id=SERVICE).exists()
 
 
+def test_zip_package_by_path(athens, tmp_path):
+    archive = tmp_path / "package.zip"
+    archive.write_bytes(_zip(clean_tables()).getvalue())
+    call_command("import_hsds", str(archive))
+    assert Service.objects.filter(id=SERVICE).exists()
+
+
 def test_skip_invalid_imports_the_rest_and_reports(athens, tmp_path, capsys):
     tables = clean_tables()
     tables["organization"].append({"id": ORG_2, "name": "", "description": ""})  # invalid
