@@ -46,6 +46,10 @@ FILES=(
     leaflet.markercluster:leaflet.markercluster/dist/MarkerCluster.css
     leaflet.markercluster:leaflet.markercluster/dist/MarkerCluster.Default.css
     leaflet.markercluster:leaflet.markercluster/MIT-LICENCE.txt
+    # The bundle (with pbf and vector-tile); it carries no sourceMappingURL. Its licence
+    # (Beerware) is in README.md, the package ships no separate file.
+    leaflet.vectorgrid:leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js
+    leaflet.vectorgrid:leaflet.vectorgrid/README.md
 )
 
 start=$SECONDS

@@ -1,5 +1,10 @@
 /* Hartis public map: filters → /api/services/ → clustered markers + a synchronised list.
  *
+ * A large directory (more active services than HARTIS_SERVICES_AS_TILES_ABOVE, see
+ * #services-tiles) is drawn from vector tiles instead (/tiles/services/{z}/{x}/{y}.mvt with the
+ * same filters, Leaflet.VectorGrid): the server clusters them below zoom 17, so the browser
+ * never holds more than a screenful of markers. The list still comes from the API, page by page.
+ *
  * The page template renders only the shell and a JSON config (#map-config). Area outlines
  * are fetched the first time their layer is switched on. The filters and the map view live
  * in the page URL, so a link reproduces the view; a searched point never does (privacy: it
@@ -9,6 +14,8 @@
   "use strict";
 
   const config = JSON.parse(document.getElementById("map-config").textContent);
+  const tilesConfig = JSON.parse((document.getElementById("services-tiles") || {}).textContent || "{}");
+  const useTiles = Boolean(tilesConfig.use && L.vectorGrid);
   const text = config.text;
   const rtl = document.documentElement.dir === "rtl";
   const form = document.getElementById("filters");
@@ -95,9 +102,10 @@
   const overlays = {};
   themeOrder.forEach((code) => {
     const style = config.themes[code];
-    groups[code] = L.markerClusterGroup({
+    // With tiles a theme's overlay is only a switch: the tile layer draws its markers.
+    groups[code] = (useTiles ? L.layerGroup() : L.markerClusterGroup({
       iconCreateFunction: clusterIcon, showCoverageOnHover: false, maxClusterRadius: 50,
-    }).addTo(map);
+    })).addTo(map);
     const name = legendNames[code] || text.other;
     overlays['<span class="swatch" style="background:' + style.colour + ";color:" + style.text +
       '">' + style.symbol + "</span> " + escapeHtml(name)] = groups[code];
@@ -115,6 +123,13 @@
   L.control.layers(null, overlays, {
     collapsed: window.innerWidth < 700, position: rtl ? "topleft" : "topright",
   }).addTo(map);
+  map.on("overlayadd overlayremove", (event) => {
+    if (!useTiles) return;
+    const code = themeOrder.find((c) => groups[c] === event.layer);
+    if (!code) return;
+    if (event.type === "overlayadd") hiddenThemes.delete(code); else hiddenThemes.add(code);
+    servicesTiles.redraw();
+  });
   map.on("overlayadd", (event) => {
     const kind = Object.keys(outlines).find((k) => outlines[k] === event.layer);
     if (!kind || outlines[kind].loaded) return;
@@ -152,10 +167,108 @@
     return config.detailBase.replace("00000000-0000-0000-0000-000000000000", serviceId);
   }
 
+  function popupHtml(p) {
+    return "<strong>" + escapeHtml(p.name) + "</strong><br>" + escapeHtml(p.organization) +
+      (distanceText(p) ? "<br>" + escapeHtml(distanceText(p)) : "") +
+      '<br><a href="' + detailUrl(p.service_id) + '">' + escapeHtml(text.details) + "</a>";
+  }
+
+  // ---- services from vector tiles (large directories) ------------------------------------
+  const hiddenThemes = new Set();
+  const icons = {};
+  const listed = new Map(); // service id → features of the list, for a tile marker's popup
+  let servicesTiles = null;
+  let tilesUrl = null;
+
+  function svgIcon(key, size, body) {
+    if (!icons[key]) {
+      const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="' + size + '" height="' + size + '">' + body + "</svg>";
+      icons[key] = L.icon({
+        iconUrl: "data:image/svg+xml;charset=utf-8," + encodeURIComponent(svg),
+        iconSize: [size, size], iconAnchor: [size / 2, size / 2],
+      });
+    }
+    return icons[key];
+  }
+
+  function pinIcon(theme) { // as the .pin markers: the theme's colour and symbol, white ring
+    const style = config.themes[theme];
+    return svgIcon("pin-" + theme, 30,
+      '<circle cx="15" cy="15" r="13" fill="' + style.colour + '" stroke="#fff" stroke-width="2"/>' +
+      '<text x="15" y="20.5" text-anchor="middle" font-size="16" font-family="sans-serif" fill="' +
+      style.text + '">' + escapeHtml(style.symbol) + "</text>");
+  }
+
+  function countIcon(n) { // as the .cluster markers: a calm blue-grey disc with the count
+    const size = n < 10 ? 34 : n < 100 ? 40 : 48;
+    return svgIcon("count-" + n, size,
+      '<circle cx="' + size / 2 + '" cy="' + size / 2 + '" r="' + (size / 2 - 1.5) +
+      '" fill="rgba(36,59,74,.85)" stroke="rgba(255,255,255,.8)" stroke-width="3"/>' +
+      '<text x="50%" y="50%" dy=".35em" text-anchor="middle" font-size="13" font-weight="700" ' +
+      'font-family="sans-serif" fill="#fff">' + n + "</text>");
+  }
+
+  function tileStyle(properties) {
+    // A radius over 10 px makes Leaflet place the click where the pointer is.
+    if (properties.count > 1) {
+      const icon = countIcon(properties.count);
+      return { icon: icon, radius: icon.options.iconSize[0] / 2 };
+    }
+    const theme = primaryTheme({ themes: (properties.themes || "").split(",").filter(Boolean) });
+    if (hiddenThemes.has(theme)) return [];
+    return { icon: pinIcon(theme), radius: 15 };
+  }
+
+  function tileUrl() {
+    const params = filterParams();
+    params.set("lang", document.documentElement.lang);
+    return tilesConfig.url + "?" + params.toString();
+  }
+
+  function tileMarkerClicked(event) {
+    const p = event.layer.properties;
+    if (picking) { pickAt(event.latlng); return; }
+    if (p.count > 1) { map.setView(event.latlng, Math.min(map.getZoom() + 2, map.getMaxZoom())); return; }
+    // The list's feature of this service nearest the click, when the list holds it: the
+    // popup is then the list marker's own (organisation, distance); else the details fill in.
+    const candidates = listed.get(p.service_id) || [];
+    let feature = null;
+    candidates.forEach((f) => {
+      const [lon, lat] = f.geometry.coordinates;
+      if (!feature || map.distance(event.latlng, [lat, lon]) < map.distance(event.latlng, feature.at)) {
+        feature = { id: f.id, properties: f.properties, at: [lat, lon] };
+      }
+    });
+    const popup = L.popup({ offset: [0, -14] }).setLatLng(feature ? feature.at : event.latlng);
+    if (feature) {
+      popup.setContent(popupHtml(feature.properties)).openOn(map);
+      highlight(feature.id, true);
+      return;
+    }
+    popup.setContent(popupHtml({ name: p.name, service_id: p.service_id, organization: "" })).openOn(map);
+    fetch(config.api + p.service_id + "/").then((r) => (r.ok ? r.json() : null)).then((detail) => {
+      if (detail && popup.isOpen()) {
+        popup.setContent(popupHtml({ name: p.name, service_id: p.service_id, organization: detail.organization.name }));
+      }
+    }).catch(() => {});
+  }
+
+  if (useTiles) {
+    tilesUrl = tileUrl();
+    servicesTiles = L.vectorGrid.protobuf(tilesUrl, {
+      rendererFactory: L.svg.tile,
+      vectorTileLayerStyles: { services: tileStyle },
+      interactive: true,
+      maxNativeZoom: 22,
+      attribution: "",
+    }).on("click", tileMarkerClicked).addTo(map);
+  }
+
   // ---- results --------------------------------------------------------------------------
   function clearResults() {
     Object.values(groups).forEach((group) => group.clearLayers());
     markers.clear();
+    listed.clear();
     list.replaceChildren();
   }
 
@@ -192,6 +305,17 @@
     });
     if (!feature.geometry) return;
     const [lon, lat] = feature.geometry.coordinates;
+    if (useTiles) { // the tiles draw the marker; the list item shows its popup
+      if (!listed.has(p.service_id)) listed.set(p.service_id, []);
+      listed.get(p.service_id).push(feature);
+      item.addEventListener("click", (event) => {
+        if (event.target.closest("a, input, label")) return;
+        highlight(feature.id, false);
+        map.setView([lat, lon], Math.max(map.getZoom(), 17));
+        L.popup({ offset: [0, -14] }).setLatLng([lat, lon]).setContent(popupHtml(p)).openOn(map);
+      });
+      return;
+    }
     const marker = L.marker([lat, lon], {
       title: p.name,
       alt: p.name,
@@ -201,10 +325,7 @@
         iconSize: [30, 30], iconAnchor: [15, 15], popupAnchor: [0, -14],
       }),
     });
-    marker.bindPopup(
-      "<strong>" + escapeHtml(p.name) + "</strong><br>" + escapeHtml(p.organization) +
-      (distanceText(p) ? "<br>" + escapeHtml(distanceText(p)) : "") +
-      '<br><a href="' + detailUrl(p.service_id) + '">' + escapeHtml(text.details) + "</a>");
+    marker.bindPopup(popupHtml(p));
     marker.on("click", (event) => {
       if (picking) { pickAt(event.latlng); return; } // a marker under the finger is a fine point too
       highlight(feature.id, true);
@@ -228,6 +349,7 @@
 
   async function load() {
     const token = ++loadToken;
+    if (servicesTiles && tilesUrl !== tileUrl()) { tilesUrl = tileUrl(); servicesTiles.setUrl(tilesUrl); }
     const params = filterParams();
     if (near) params.set("near", near[0].toFixed(6) + "," + near[1].toFixed(6));
     params.set("limit", String(PAGE_SIZE));
