@@ -462,6 +462,52 @@ def test_the_cache_is_used_until_the_data_changes(
     assert "Renamed quietly" in {f["properties"]["name"] for f in after}
 
 
+def test_a_new_theme_shows_at_once(client, at_syntagma, django_capture_on_commit_callbacks):
+    service = at_syntagma[0]
+    path = url("services", *tile_of(*SYNTAGMA, 18))
+
+    def themes() -> str | None:
+        layer = decode(client.get(path, {"lang": "en"}).content)["services"]
+        (props,) = [
+            f["properties"]
+            for f in layer["features"]
+            if f["properties"]["service_id"] == str(service.pk)
+        ]
+        return props.get("themes")
+
+    assert themes() is None
+    with django_capture_on_commit_callbacks(execute=True):
+        service.categories.add(TaxonomyTerm.objects.get(code="legal"))
+    assert themes() == "legal"
+
+
+def test_bulk_imports_and_new_geography_start_new_generations(
+    client, athens, django_capture_on_commit_callbacks
+):
+    """Importers write without save signals and say so with directory_imported; a geography
+    reload sends geography_loaded. Each makes its tiles anew."""
+    from geodata.models import District
+    from geodata.signals import geography_loaded
+    from mapping.signals import directory_imported
+
+    z, x, y = tile_of(*SYNTAGMA, 13)
+    before = decode(client.get(url("districts", z, x, y)).content)["districts"]["features"]
+    District.objects.filter(number=1).update(name="Renamed district")  # no signal
+    with django_capture_on_commit_callbacks(execute=True):
+        geography_loaded.send(sender=District, municipality=athens)
+    after = decode(client.get(url("districts", z, x, y)).content)["districts"]["features"]
+    assert "Renamed district" not in {f["properties"]["name"] for f in before}
+    assert "Renamed district" in {f["properties"]["name"] for f in after}
+
+    services = url("services", *tile_of(*SYNTAGMA, 12))
+    first = client.get(services, {"lang": "en"})
+    Service.objects.filter(status="active").update(status="inactive")  # as a bulk import would
+    assert client.get(services, {"lang": "en"}).content == first.content
+    with django_capture_on_commit_callbacks(execute=True):
+        directory_imported.send(sender=Service, source="test", service_ids=[])
+    assert client.get(services, {"lang": "en"}).status_code == 204  # nothing active is left
+
+
 def test_a_lost_version_token_invalidates_rather_than_revives(client, at_syntagma):
     path = url("services", *tile_of(*SYNTAGMA, 18))
     client.get(path, {"lang": "en"})
