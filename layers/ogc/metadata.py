@@ -197,11 +197,11 @@ def items_html(found: Collection, params: ItemsParams, page: dict, base_url: str
     columns = SUMMARY[found.kind]
     described = {p.name: str(p.description) for p in found.properties}
     item_path = reverse("ogc-items", args=[found.id])
-    links = {link["rel"]: link["href"] for link in page["links"]}
-    html = {}
-    for rel in ("next", "prev"):
-        if rel in links:
-            html[rel] = links[rel].replace("?", "?f=html&", 1)
+    paging = {}
+    if params.offset + page["numberReturned"] < page["numberMatched"]:
+        paging["next"] = params.query_string(f="html", offset=params.offset + params.limit)
+    if params.offset > 0:
+        paging["prev"] = params.query_string(f="html", offset=max(0, params.offset - params.limit))
     return {
         "collection": found,
         "columns": [(name, described.get(name, "")) for name in columns],
@@ -217,7 +217,7 @@ def items_html(found: Collection, params: ItemsParams, page: dict, base_url: str
         "returned": page["numberReturned"],
         "first": params.offset + 1,
         "last": params.offset + page["numberReturned"],
-        "paging": html,
+        "paging": {rel: f"{item_path}?{query}" for rel, query in paging.items()},
         "json_href": f"{base_url}{item_path}?{params.query_string(f='json')}",
         "map": _map(page["features"]),
     }

@@ -166,15 +166,15 @@ def items_links(
         return {"rel": rel, "type": media_type, "title": title, "href": href}
 
     links = [
-        link("self", GEOJSON, _("This page as GeoJSON")),
+        link("self", GEOJSON, _("This page as GeoJSON"), f="json"),
         link("alternate", HTML, _("This page as HTML"), f="html"),
     ]
     if params.offset + returned < matched:
-        links.append(link("next", GEOJSON, _("Next page"), offset=params.offset + params.limit))
+        offset = params.offset + params.limit
+        links.append(link("next", GEOJSON, _("Next page"), f="json", offset=offset))
     if params.offset > 0:
-        links.append(
-            link("prev", GEOJSON, _("Previous page"), offset=max(0, params.offset - params.limit))
-        )
+        offset = max(0, params.offset - params.limit)
+        links.append(link("prev", GEOJSON, _("Previous page"), f="json", offset=offset))
     links.append(
         {
             "rel": "collection",
