@@ -54,14 +54,16 @@ test: setup
 # Not part of 'make test': synthetic services at 150, 100k and 1M in a separate database
 # (hartis_bench on the same server, kept between runs), results in .var/bench/nearest.json;
 # then the coverage recompute for Athens and a synthetic 10,000-tract city (database
-# hartis_bench_coverage, kept too), results in .var/bench/coverage.json. Both always run;
-# the target fails when either misses a performance target.
+# hartis_bench_coverage, kept too), results in .var/bench/coverage.json; then vector tiles,
+# the OGC items page and HTTP load (wrk against gunicorn) at 1M services, results in
+# .var/bench/tiles.json. All always run; the target fails when any misses a target.
 bench:
-	@bash scripts/bootstrap.sh
+	@bash scripts/bootstrap.sh --with-bench-deps
 	@$(PG) start
 	@missed=0; \
 	echo "==> benchmarks/nearest.py"; .venv/bin/python benchmarks/nearest.py || missed=1; \
 	echo "==> benchmarks/coverage.py"; .venv/bin/python benchmarks/coverage.py || missed=1; \
+	echo "==> benchmarks/tiles.py"; .venv/bin/python benchmarks/tiles.py || missed=1; \
 	exit $$missed
 
 lint:
