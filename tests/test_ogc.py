@@ -323,12 +323,13 @@ def test_greek_grid_output_matches_postgis_within_a_centimetre(client, athens, m
     assert 470_000 < x < 480_000 and 4_200_000 < y < 4_210_000  # Athens on the Greek Grid
 
 
-def test_bbox_in_the_greek_grid(client, athens, make_service):
+@pytest.mark.parametrize("srid", [2100, 3857])
+def test_bbox_in_metres(client, athens, make_service, srid):
     place = make_service("Varnava desk", at=PAGKRATI_PLATEIA_VARNAVA).service_at_locations.get()
     x, y = _one(
         "SELECT ARRAY[ST_X(p), ST_Y(p)] FROM ST_Transform(ST_SetSRID(ST_MakePoint(%s, %s),"
-        " 4326), 2100) AS p",
-        PAGKRATI_PLATEIA_VARNAVA,
+        " 4326), %s) AS p",
+        (*PAGKRATI_PLATEIA_VARNAVA, srid),
     )
 
     def ids(west, south, east, north):
@@ -336,7 +337,7 @@ def test_bbox_in_the_greek_grid(client, athens, make_service):
             _items(
                 client,
                 bbox=f"{west},{south},{east},{north}",
-                **{"bbox-crs": EPSG.format(2100)},
+                **{"bbox-crs": EPSG.format(srid)},
                 limit=1000,
             )
         )
@@ -344,6 +345,22 @@ def test_bbox_in_the_greek_grid(client, athens, make_service):
 
     assert str(place.pk) in ids(x - 5, y - 5, x + 5, y + 5)  # ten metres around it
     assert str(place.pk) not in ids(x + 5, y - 5, x + 15, y + 5)  # just east of it
+
+
+def test_a_bbox_across_the_antimeridian(client, athens):
+    # West edge at 170°E, east edge at 23.8°E: the box goes round the back of the globe.
+    body = _json(_items(client, bbox="170,37.9,23.8,38.1", limit=1000))
+    expected = _one(
+        LOCATED_SQL + " AND ST_Y(l.point) BETWEEN 37.9 AND 38.1 AND ST_X(l.point) <= 23.8"
+    )
+    assert body["numberMatched"] == expected > 0
+
+
+def test_huge_numbers(client, athens):
+    assert _items(client, limit=10**30).status_code == 200  # read as 10,000
+    assert _items(client, offset=10**30).status_code == 400
+    body = _json(_items(client, offset=10**6))
+    assert body["numberReturned"] == 0 and body["numberMatched"] > 0
 
 
 def test_web_mercator_output_is_in_metres(client, athens):

@@ -76,11 +76,6 @@ def conformance(base_url: str, fmt: str) -> dict[str, Any]:
     }
 
 
-def theme_titles() -> dict[str, str]:
-    """Theme code → name in the active language, for coverage collection titles."""
-    return theme_names()
-
-
 def _collection_body(collection: Collection, extent: Any, base_url: str, fmt: str) -> dict:
     path = base_url + reverse("ogc-collection", args=[collection.id])
     items_url = base_url + reverse("ogc-items", args=[collection.id])
@@ -116,7 +111,7 @@ def _collection_body(collection: Collection, extent: Any, base_url: str, fmt: st
 
 
 def collections(base_url: str, fmt: str) -> dict[str, Any]:
-    every = all_collections(theme_titles())
+    every = all_collections(theme_names())
     found = extents(every)
     return {
         "links": _self_links(base_url + reverse("ogc-collections"), fmt),

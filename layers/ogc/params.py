@@ -83,7 +83,12 @@ def _crs(query: QueryDict, name: str) -> Crs:
     return SUPPORTED[value]
 
 
-def _integer(query: QueryDict, name: str, default: int, minimum: int) -> int:
+MAX_INTEGER = 2**63 - 1  # PostgreSQL's bigint, the most LIMIT and OFFSET take
+
+
+def _integer(
+    query: QueryDict, name: str, default: int, minimum: int, maximum: float = MAX_INTEGER
+) -> int:
     value = query.get(name)
     if value is None:
         return default
@@ -91,7 +96,7 @@ def _integer(query: QueryDict, name: str, default: int, minimum: int) -> int:
         number = int(value)
     except ValueError:
         number = minimum - 1
-    if number < minimum:
+    if not minimum <= number <= maximum:
         raise invalid(
             _("%(name)s must be a whole number of at least %(minimum)s, not %(value)r.")
             % {"name": name, "minimum": minimum, "value": value}
@@ -207,7 +212,8 @@ def items_params(query: QueryDict, collection: Collection) -> ItemsParams:
     """Validate the query of ``/collections/<id>/items``."""
     check_names(query, ITEMS_PARAMETERS + collection.filters)
     output_format(query)
-    limit = min(_integer(query, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
+    # Core: a limit above the maximum is no error; the maximum is used instead.
+    limit = min(_integer(query, "limit", DEFAULT_LIMIT, 1, math.inf), MAX_LIMIT)
     offset = _integer(query, "offset", 0, 0)
     bbox_crs = _crs(query, "bbox-crs")
     bbox = _bbox(query["bbox"], bbox_crs) if "bbox" in query else None

@@ -60,7 +60,9 @@ SELECT (SELECT count(*) FROM matched),  -- exact numberMatched
        coalesce(json_agg(feature.f ORDER BY feature.id), '[]')::text
 FROM feature
 """
-ENVELOPE = "envelope AS (  -- the bbox as a 4326 polygon, a constant\n    SELECT {} AS geom\n), "
+ENVELOPE_STEP = (
+    "envelope AS (  -- the bbox as a 4326 polygon, a constant\n    SELECT {} AS geom\n), "
+)
 PAGE = "SELECT id FROM matched ORDER BY id LIMIT %(limit)s OFFSET %(offset)s"
 ONE = "SELECT id FROM matched WHERE id = %(feature_id)s"
 
@@ -129,7 +131,7 @@ def _statement(
     envelope = sql.SQL("")
     if params.bbox is not None:
         polygon, bbox_values = params.bbox_crs.envelope(params.bbox)
-        envelope = sql.SQL(ENVELOPE).format(polygon)
+        envelope = sql.SQL(ENVELOPE_STEP).format(polygon)
         values |= bbox_values
     matched, matched_values = _orm_step(collection.matched(params), "m")
     before, feature, step_values = _feature_steps(collection, params.crs, base_url)

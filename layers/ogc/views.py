@@ -19,7 +19,7 @@ from django.views.decorators.http import require_safe
 from drf_spectacular.views import SpectacularSwaggerView
 
 from layers.ogc import metadata
-from layers.ogc.collections import Collection, get_collection
+from layers.ogc.collections import Collection, get_collection, theme_names
 from layers.ogc.crs import CRS84
 from layers.ogc.openapi import openapi_document
 from layers.ogc.params import (
@@ -63,7 +63,8 @@ def _format(request: HttpRequest) -> str:
 
 
 def ogc_view(view: View) -> View:
-    """GET/HEAD only; ApiError answered as an OGC exception; Vary: Accept."""
+    """GET/HEAD only; ApiError answered as an OGC exception. Responses vary with Accept
+    (the format) and Accept-Language (titles, descriptions, HTML)."""
 
     @require_safe
     @functools.wraps(view)
@@ -77,7 +78,7 @@ def ogc_view(view: View) -> View:
                 )
             else:
                 response = _json(error.body(), JSON, status=error.status)
-        patch_vary_headers(response, ["Accept"])
+        patch_vary_headers(response, ["Accept", "Accept-Language"])
         return response
 
     return wrapped
@@ -93,7 +94,7 @@ def _base_url(request: HttpRequest) -> str:
 
 
 def _collection(collection_id: str, *, named: bool = False) -> Collection:
-    collection = get_collection(collection_id, metadata.theme_titles() if named else None)
+    collection = get_collection(collection_id, theme_names() if named else None)
     if collection is None:
         raise not_found(_("No collection %(id)r.") % {"id": collection_id})
     return collection
