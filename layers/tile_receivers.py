@@ -6,6 +6,9 @@ generation of that family once the transaction commits (layers.tiles.cache.data_
   ``directory_imported``.
 - ``areas`` tiles read the geography; a reload (``geography_loaded``) also re-runs the
   places' spatial join, which the district and neighbourhood filters of ``services`` read.
+- the stored clusters of unfiltered ``services`` tiles (layers.tiles.clusters) read which
+  services are active and where their places are: a change counts in the writing
+  transaction, and they are rebuilt after commit.
 - ``coverage`` tiles need no receiver: their cache key holds the stored run's
   ``computed_at``, which every refresh of the stored coverage changes.
 """
@@ -14,6 +17,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from geodata.signals import geography_loaded
+from layers.tiles import clusters
 from layers.tiles.cache import data_changed
 from mapping.models import (
     Language,
@@ -41,9 +45,15 @@ SERVICE_DATA = (
 )
 
 
+CLUSTER_DATA = (Service, Location, ServiceAtLocation)  # status, places
+
+
 def services_row_changed(sender: type, raw: bool = False, **kwargs: object) -> None:
-    if not raw:  # fixtures being loaded: the loader says when it is done
-        data_changed("services")
+    if raw:  # fixtures being loaded: the loader says when it is done
+        return
+    if sender in CLUSTER_DATA:
+        clusters.directory_changed()
+    data_changed("services")
 
 
 for model in SERVICE_DATA:
@@ -61,6 +71,7 @@ def service_links_changed(sender: type, action: str, **kwargs: object) -> None:
 
 @receiver(directory_imported)
 def services_imported(sender: type, **kwargs: object) -> None:
+    clusters.directory_changed()
     data_changed("services")
 
 

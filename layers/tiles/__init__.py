@@ -7,8 +7,10 @@ envelope → filter → clip/simplify → aggregate (:mod:`layers.tiles.sql`) �
 the directory's read rules: the filters build the same ORM queryset as the search API
 (``SearchCriteria.services()``), whose compiled SQL becomes the filter step.
 
-Tiles are cached in the shared ``"tiles"`` cache and invalidated by generations
-(:mod:`layers.tiles.cache`, :mod:`layers.tile_receivers`).
+Below zoom 17 the services layer is counted clusters; unfiltered, these are read from stored
+clusters (:mod:`layers.tiles.clusters`, at most 64 rows a tile whatever the directory's size),
+filtered they are counted live. Tiles are cached in the shared ``"tiles"`` cache and
+invalidated by generations (:mod:`layers.tiles.cache`, :mod:`layers.tile_receivers`).
 
 For benchmarks, the same SQL without the cache or the HTTP layer::
 

@@ -4,7 +4,8 @@
 layer              features (properties)                                        who
 =================  ==========================================================  ============
 ``services``       a marker per service at a place (service_id, name, themes,   everyone
-                   is_demo, count=1), or counted clusters below zoom 17
+                   is_demo, count=1), or counted clusters (count) below zoom
+                   17, stored for the unfiltered layer (layers.tiles.clusters)
 ``districts``      municipal districts (number, name, name_en)                  everyone
 ``neighbourhoods`` neighbourhoods (slug, name, name_en, district_id)            everyone
 ``tracts``         census tracts (code, population_2011, migrant_share,         planners
@@ -37,6 +38,7 @@ from layers.tiles.params import CoverageTileParams, NoParams, ServiceTileParams
 from layers.tiles.sql import area_sql, coverage_sql, services_sql
 from mapping.conf import hartis_options
 from mapping.localize import fallback_chain, reader_language
+from mapping.search import SearchCriteria
 
 # Coverage level by zoom: a district is a few km across, a neighbourhood about one, a tract
 # about 250 m (below zoom 15 tracts are noise; the planners' dashboard uses the same zoom).
@@ -111,7 +113,10 @@ def _services(address: TileAddress, data: Mapping[str, Any]) -> TileQuery:
         services = services.remote()
     language = params.validated_data.get("lang") or reader_language()
     sql, sql_params = services_sql(
-        address, services.order_by().values("pk"), fallback_chain(language)
+        address,
+        services.order_by().values("pk"),
+        fallback_chain(language),
+        unfiltered=criteria == SearchCriteria(),
     )
     return TileQuery(
         layer="services",

@@ -196,31 +196,62 @@ feature AS (  -- clip: every service at every place, in tile units
     CROSS JOIN envelope
 )"""
 
+LIVE_CELLS = """
+projected AS (  -- the places in EPSG:3857 (spherical Mercator formulas: no PROJ call per row)
+    SELECT located.id, m.x, m.y,
+           floor((m.x + %(half_world)s::float8) / %(cell)s::float8)::int AS cx,
+           floor((m.y + %(half_world)s::float8) / %(cell)s::float8)::int AS cy
+    FROM located
+    CROSS JOIN LATERAL (
+        SELECT ST_X(located.point) * %(half_world)s::float8 / 180 AS x,
+               ln(tan(radians(45 + ST_Y(located.point) / 2))) * %(half_world)s::float8 / pi() AS y
+    ) AS m
+), live AS (  -- the places of each cell of the tile (a cell lies in one tile only)
+    SELECT cx, cy, count(*)::int AS places, sum(x) AS sum_x, sum(y) AS sum_y,
+           (array_agg(id))[1] AS id
+    FROM projected
+    WHERE cx BETWEEN %(cx0)s::int AND %(cx0)s::int + %(cells)s::int - 1
+      AND cy BETWEEN %(cy0)s::int AND %(cy0)s::int + %(cells)s::int - 1
+    GROUP BY cx, cy
+)"""
+
+# Unfiltered, the cells come from the stored clusters when those are of the current data
+# (layers.tiles.clusters), else are counted now; the gate is a one-time filter, so only one
+# of the two branches runs.
+STORED_OR_LIVE_CELLS = """
+ready AS (  -- no state row (emptied after a crash) reads as not built
+    SELECT coalesce((SELECT changes = built FROM hartis_tile_cluster_state), false) AS ready
+), cell AS (
+    SELECT cx, cy, places, sum_x, sum_y, sal_id AS id
+    FROM hartis_tile_cluster
+    WHERE (SELECT ready FROM ready) AND z = %(z)s::int
+      AND cx BETWEEN %(cx0)s::int AND %(cx0)s::int + %(cells)s::int - 1
+      AND cy BETWEEN %(cy0)s::int AND %(cy0)s::int + %(cells)s::int - 1
+    UNION ALL
+    SELECT * FROM live WHERE NOT (SELECT ready FROM ready)
+)"""
+
+LIVE_ONLY_CELLS = """
+cell AS (SELECT * FROM live)"""
+
 CLUSTERS = """
-projected AS (  -- the places in EPSG:3857, the tile's own only (half-open), so none is in two
-    SELECT located.*, ST_Transform(located.point, %(mercator)s::int) AS merc
-    FROM located CROSS JOIN envelope
-), inside AS (
-    SELECT projected.* FROM projected CROSS JOIN envelope
-    WHERE ST_X(merc) >= ST_XMin(envelope.tile) AND ST_X(merc) < ST_XMax(envelope.tile)
-      AND ST_Y(merc) > ST_YMin(envelope.tile) AND ST_Y(merc) <= ST_YMax(envelope.tile)
-), cell AS (  -- places in one cell of the world-wide grid make one cluster
-    SELECT count(*) AS count, ST_Centroid(ST_Collect(merc)) AS centre,
-           (array_agg(id))[1] AS id, (array_agg(service_id))[1] AS service_id
-    FROM inside
-    GROUP BY floor((ST_X(merc) + %(half_world)s::float8) / %(cell)s::float8),
-             floor((ST_Y(merc) + %(half_world)s::float8) / %(cell)s::float8)
-), placed AS (  -- clip: the centre in tile units, a marker's radius inside the tile's edges
-    SELECT cell.*, ST_AsMVTGeom(cell.centre, envelope.tile, %(extent)s::int, 0, false) AS at
+{live}, {cells}, placed AS (  -- clip: each cell's centre of mass, in tile units
+    SELECT cell.places, cell.id,
+           ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(cell.sum_x / cell.places,
+                                                cell.sum_y / cell.places), %(mercator)s::int),
+                        envelope.tile, %(extent)s::int, 0, false) AS at
     FROM cell CROSS JOIN envelope
-), feature AS (  -- a cluster of one is the service's marker, with its properties
-    SELECT CASE WHEN placed.count = 1 THEN {fid} END AS fid, placed.count, {properties},
+), feature AS (  -- a cluster of one is the service's marker, with its properties; markers
+                 -- stay a radius inside the tile's edges, so no tile cuts one
+    SELECT CASE WHEN placed.places = 1 THEN {fid} END AS fid, placed.places AS count,
+           {properties},
            ST_MakePoint(
                least(greatest(ST_X(placed.at), %(inset)s::int), %(extent)s::int - %(inset)s::int),
                least(greatest(ST_Y(placed.at), %(inset)s::int), %(extent)s::int - %(inset)s::int)
            ) AS geom
     FROM placed
-    LEFT JOIN mapping_service AS s ON s.id = placed.service_id AND placed.count = 1
+    LEFT JOIN mapping_serviceatlocation AS sal ON sal.id = placed.id AND placed.places = 1
+    LEFT JOIN mapping_service AS s ON s.id = sal.service_id
     WHERE placed.at IS NOT NULL
 )"""
 
@@ -267,7 +298,7 @@ class Statement:
     params: dict[str, Any]
 
 
-def _named(queryset: QuerySet, prefix: str) -> Statement:
+def named_params(queryset: QuerySet, prefix: str) -> Statement:
     """``queryset``'s SQL with its positional ``%s`` renamed ``%(<prefix>N)s``, so it can sit
     inside a statement with named parameters."""
     text, values = queryset.query.sql_with_params()
@@ -280,31 +311,52 @@ def _named(queryset: QuerySet, prefix: str) -> Statement:
     return Statement(renamed, {f"{prefix}{n}": value for n, value in enumerate(values)})
 
 
+def cluster_cells(address: TileAddress) -> dict[str, Any]:
+    """The tile's cells in the world-wide grid of CLUSTER_PIXELS cells: the first column and
+    row (rows counted from the south, as EPSG:3857 y grows) and how many a side."""
+    cells = TILE_PIXELS // CLUSTER_PIXELS
+    return {
+        "cell": pixel_size(address.z) * CLUSTER_PIXELS,
+        "cells": cells,
+        "cx0": address.x * cells,
+        "cy0": (2**address.z - 1 - address.y) * cells,
+    }
+
+
 def services_sql(
-    address: TileAddress, service_ids: QuerySet, languages: list[str]
+    address: TileAddress, service_ids: QuerySet, languages: list[str], *, unfiltered: bool
 ) -> tuple[str, dict[str, Any]]:
     """The tile of the places of the services ``service_ids`` (a queryset of Service pks: the
     directory's own read rules, compiled by the ORM) with names for a reader of
-    ``languages[0]`` (then the fallbacks that follow)."""
+    ``languages[0]`` (then the fallbacks that follow). ``unfiltered`` (every active
+    service) lets clustered zooms read the stored clusters."""
     clustered = address.z < CLUSTER_BELOW_ZOOM
-    row = "placed" if clustered else "located"
-    shape = sql.SQL(CLUSTERS if clustered else MARKERS).format(
-        fid=sql.SQL(FEATURE_ID.format(row=row)),
-        properties=sql.SQL(SERVICE_PROPERTIES),
-    )
-    services = _named(service_ids, "service_rule_")
+    if clustered:
+        shape = sql.SQL(CLUSTERS).format(
+            live=sql.SQL(LIVE_CELLS),
+            cells=sql.SQL(STORED_OR_LIVE_CELLS if unfiltered else LIVE_ONLY_CELLS),
+            fid=sql.SQL(FEATURE_ID.format(row="placed")),
+            properties=sql.SQL(SERVICE_PROPERTIES),
+        )
+    else:
+        shape = sql.SQL(MARKERS).format(
+            fid=sql.SQL(FEATURE_ID.format(row="located")),
+            properties=sql.SQL(SERVICE_PROPERTIES),
+        )
+    services = named_params(service_ids, "service_rule_")
     query = sql.SQL(SERVICES_SQL).format(
         envelope=sql.SQL(ENVELOPE), services=sql.SQL(services.sql), shape=shape
     )
-    margin = 0 if clustered else MARKER_BUFFER
+    # Clusters take the tile's own places (by cell, below); the box only has to hold them all.
+    margin = 1 if clustered else MARKER_BUFFER
     params = {
         **_tile_params(address, margin),
         **services.params,
+        **cluster_cells(address),
         "buffer": MARKER_BUFFER,
         "layer": "services",
         "languages": languages,
         "half_world": WORLD_HALF_WIDTH,
-        "cell": pixel_size(address.z) * CLUSTER_PIXELS,
         "inset": MARKER_BUFFER,
     }
     return query.as_string(), params
