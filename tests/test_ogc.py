@@ -503,19 +503,37 @@ def test_accept_header_chooses_the_format(client, athens):
 
 def test_a_page_is_one_statement_whatever_its_size(client, athens, django_assert_num_queries):
     _items(client, theme="health", language="el")  # the known codes, then cached
-    with django_assert_num_queries(1):
-        small = _items(client, limit=1)
-    with django_assert_num_queries(1):
-        big = _items(client, limit=1000, theme="health", language="el", bbox="23,37,24,39")
-    with django_assert_num_queries(1):
+    big = {"theme": "health", "language": "el", "bbox": "23,37,24,39"}
+    # Budget for services and organisations: the kept count and its generation (one cache
+    # read), the statement (count and page), the count kept (one cache write)...
+    with django_assert_num_queries(3):
+        first = _items(client, limit=1000, **big)
+    # ... and the next pages: the cache read and the page alone.
+    with django_assert_num_queries(2):
+        second = _items(client, limit=1000, offset=1000, **big)
+    with django_assert_num_queries(3):
+        small = _items(client, limit=1)  # another count
+    with django_assert_num_queries(3):
         organizations = _items(client, "organizations", limit=1000)
+    # Areas are counted with the page: one statement.
     with django_assert_num_queries(1):
         tracts = _items(client, "tracts", limit=1000, crs=EPSG.format(2100))
-    assert small.status_code == big.status_code == organizations.status_code == 200
+    assert first.status_code == second.status_code == organizations.status_code == 200
+    assert _json(first)["numberMatched"] == _json(second)["numberMatched"] > 0
     assert _json(tracts)["numberReturned"] > 400
     feature_id = _json(small)["features"][0]["id"]
     with django_assert_num_queries(1):
         client.get(f"{ITEMS.format('services')}/{feature_id}")
+
+
+def test_a_kept_count_follows_every_committed_change(
+    client, athens, make_service, django_capture_on_commit_callbacks
+):
+    before = _json(_items(client, limit=1))["numberMatched"]
+    assert _json(_items(client, limit=1, offset=1))["numberMatched"] == before  # kept
+    with django_capture_on_commit_callbacks(execute=True):
+        make_service("Opened today", at=SYNTAGMA)
+    assert _json(_items(client, limit=1))["numberMatched"] == before + 1 == _one(LOCATED_SQL)
 
 
 def test_items_page_is_callable_without_a_request(athens):

@@ -17,9 +17,12 @@ import sys
 import pyogrio
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.cache import caches
 from django.db import connection
 from django.test.testcases import LiveServerThread
 from owslib.ogcapi.features import Features
+
+from layers.tiles.cache import TILES_CACHE
 
 OGRINFO = shutil.which("ogrinfo")
 # Requests to the local server must not go through a proxy of the environment.
@@ -57,6 +60,9 @@ def ogc_url(django_db_setup, django_db_blocker):
             yield f"http://localhost:{server.port}/ogc"
         finally:
             server.terminate()
+            # The server committed the counts it kept; tests in a transaction change data
+            # without committing (no new generation), so they must not find them.
+            caches[TILES_CACHE].clear()
 
 
 @pytest.fixture(autouse=True)

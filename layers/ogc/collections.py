@@ -33,7 +33,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.contrib.gis.db.models import GeometryField
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
@@ -41,7 +40,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from geodata.models import CensusTract, District, Neighbourhood
-from geodata.spatial import STORAGE_SRID
 from layers.coverage import DEFAULT_MINUTES, Scenario
 from layers.models import CoverageLevel, CoverageResult
 from mapping.conf import hartis_options
@@ -53,10 +51,6 @@ if TYPE_CHECKING:
     from layers.ogc.params import ItemsParams
 
 COVERAGE_PREFIX = "coverage-"
-
-# The bbox as a 4326 polygon, made by the statement's ``envelope`` step (layers.ogc.queries)
-# and read once as a constant, so the GiST index of the geometry column answers the filter.
-ENVELOPE = RawSQL("(SELECT geom FROM envelope)", (), output_field=GeometryField(srid=STORAGE_SRID))
 
 
 @dataclass(frozen=True)
@@ -177,7 +171,7 @@ class Collection:
 
     def matched(self, params: "ItemsParams") -> QuerySet:
         """The ids (column ``id``) of the features matching ``params``, unordered: the
-        directory's rules, plus the bbox (``ENVELOPE``) and datetime when given."""
+        directory's rules, plus the bbox and datetime when given."""
         return MATCHED[self.kind](self, params).order_by()
 
 
@@ -209,7 +203,7 @@ def _located(services: ServiceQuerySet) -> QuerySet:
 def _matched_services(collection: Collection, params: "ItemsParams") -> QuerySet:
     rows = _located(_services(params))
     if params.bbox is not None:
-        rows = rows.filter(location__point__intersects=ENVELOPE)
+        rows = rows.filter(params.points_in_bbox())
     rows = _in_time(rows, Greatest("service__last_modified", "location__last_modified"), params)
     return rows.values("id")
 
@@ -217,7 +211,7 @@ def _matched_services(collection: Collection, params: "ItemsParams") -> QuerySet
 def _matched_organizations(collection: Collection, params: "ItemsParams") -> QuerySet:
     places = _located(_services(params)).filter(service__organization=OuterRef("pk"))
     if params.bbox is not None:
-        places = places.filter(location__point__intersects=ENVELOPE)
+        places = places.filter(params.points_in_bbox())
     rows = Organization.objects.filter(Exists(places))
     return _in_time(rows, "last_modified", params).values("id")
 
@@ -228,7 +222,7 @@ AREA_MODELS = {"neighbourhoods": Neighbourhood, "districts": District, "tracts":
 def _matched_areas(collection: Collection, params: "ItemsParams") -> QuerySet:
     rows = AREA_MODELS[collection.kind].objects.all()
     if params.bbox is not None:
-        rows = rows.filter(geom__intersects=ENVELOPE)
+        rows = rows.filter(geom__intersects=params.envelope())
     return rows.values("id")
 
 
@@ -247,7 +241,7 @@ def _matched_coverage(collection: Collection, params: "ItemsParams") -> QuerySet
     )
     rows = Neighbourhood.objects.filter(Exists(stored))
     if params.bbox is not None:
-        rows = rows.filter(geom__intersects=ENVELOPE)
+        rows = rows.filter(geom__intersects=params.envelope())
     return rows.values("id")
 
 

@@ -10,12 +10,14 @@ way out, never in Python:
 
 Degrees are written with 6 decimals (about 0.1 m), metres with 2 (a centimetre).
 
-A ``bbox`` is turned into a 4326 polygon once, as a constant the GiST index on the stored
+A ``bbox`` is turned into a 4326 polygon, a constant expression the GiST index on the stored
 column answers; the column itself is never transformed in a ``WHERE``.
 """
 
 from dataclasses import dataclass
 
+from django.contrib.gis.db.models import GeometryField
+from django.db.models.expressions import RawSQL
 from psycopg import sql
 
 from geodata.spatial import METRIC_SRID, STORAGE_SRID
@@ -59,29 +61,28 @@ class Crs:
             return sql.SQL("ST_Transform({}, {})").format(geometry, sql.Literal(self.srid))
         return geometry
 
-    def envelope(self, bbox: tuple[float, float, float, float]) -> tuple[sql.Composable, dict]:
-        """SQL of ``bbox`` (four numbers in this CRS's axis order) as a 4326 polygon, and its
-        parameters. A lon/lat box whose west edge is east of its east edge crosses the
-        antimeridian and becomes two boxes."""
+    def envelope(self, bbox: tuple[float, float, float, float]) -> RawSQL:
+        """``bbox`` (four numbers in this CRS's axis order) as a 4326 polygon, an expression
+        for a geometry lookup. Its numbers are parameters of a constant expression, so the
+        planner sees the box and estimates how many rows it selects. A lon/lat box whose
+        west edge is east of its east edge crosses the antimeridian: two boxes."""
         if self.lat_first:
             south, west, north, east = bbox
         else:
             west, south, east, north = bbox
-        params = {"west": west, "south": south, "east": east, "north": north}
-        if self.geographic:
-            if west <= east:
-                return sql.SQL(
-                    "ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, 4326)"
-                ), params
-            return sql.SQL(
-                "ST_Collect(ST_MakeEnvelope(%(west)s, %(south)s, 180, %(north)s, 4326),"
-                " ST_MakeEnvelope(-180, %(south)s, %(east)s, %(north)s, 4326))"
-            ), params
-        params |= {"srid": self.srid, "piece": max(east - west, north - south) / BBOX_EDGE_PIECES}
-        return sql.SQL(
-            "ST_Transform(ST_Segmentize(ST_MakeEnvelope(%(west)s, %(south)s, %(east)s,"
-            " %(north)s, %(srid)s), %(piece)s), 4326)"
-        ), params
+        if self.geographic and west <= east:
+            text, values = "ST_MakeEnvelope(%s, %s, %s, %s, 4326)", (west, south, east, north)
+        elif self.geographic:
+            text = (
+                "ST_Collect(ST_MakeEnvelope(%s, %s, 180, %s, 4326),"
+                " ST_MakeEnvelope(-180, %s, %s, %s, 4326))"
+            )
+            values = (west, south, north, south, east, north)
+        else:
+            piece = max(east - west, north - south, 1.0) / BBOX_EDGE_PIECES
+            text = "ST_Transform(ST_Segmentize(ST_MakeEnvelope(%s, %s, %s, %s, %s), %s), 4326)"
+            values = (west, south, east, north, self.srid, piece)
+        return RawSQL(text, values, output_field=GeometryField(srid=STORAGE_SRID))
 
 
 CRS84 = Crs(CRS84_URI, STORAGE_SRID)

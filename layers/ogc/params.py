@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -199,6 +201,27 @@ class ItemsParams:
         if values.get("offset") == "0":
             del values["offset"]
         return urlencode(values, safe=",:/")
+
+    def envelope(self) -> RawSQL:
+        """The bbox as a 4326 polygon expression (see Crs.envelope)."""
+        return self.bbox_crs.envelope(self.bbox)
+
+    def points_in_bbox(self) -> Q:
+        """A ``Q`` on ``location__point`` (the places of services) keeping those in the bbox.
+        A lon/lat box is a rectangle in storage, and a point's bounding box is the point, so
+        the index operator ``&&`` alone decides (no ST_Intersects test on every row); a box
+        in metres bends once transformed, and one across the antimeridian is two boxes."""
+        west, east = (
+            (self.bbox[1], self.bbox[3])
+            if self.bbox_crs.lat_first
+            else (
+                self.bbox[0],
+                self.bbox[2],
+            )
+        )
+        if self.bbox_crs.geographic and west <= east:
+            return Q(location__point__bboverlaps=self.envelope())
+        return Q(location__point__intersects=self.envelope())
 
     def with_crs(self, crs: Crs) -> "ItemsParams":
         return replace(self, crs=crs)
