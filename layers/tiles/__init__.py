@@ -52,8 +52,7 @@ def tile_sql(
 ) -> tuple[str, dict[str, Any]]:
     """The statement (text with named parameters, and the parameters) that makes the tile
     ``layer`` z/x/y for query parameters ``params``: the endpoint's SQL, to run raw."""
-    query = _query(layer, z, x, y, params, detailed)
-    return query.sql, query.params
+    return _query(layer, z, x, y, params, detailed).statement()
 
 
 def render_tile(

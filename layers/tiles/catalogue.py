@@ -20,6 +20,7 @@ Tract detail and migrant figures follow the rule of the coverage API (layers.cov
 ``can_see_detail``): planners only, and their responses are ``Cache-Control: private``.
 """
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,7 @@ from layers.tiles.sql import area_sql, coverage_sql, services_sql
 from mapping.conf import hartis_options
 from mapping.localize import fallback_chain, reader_language
 from mapping.search import SearchCriteria
+from mapping.vocabulary import CACHE_SECONDS as VOCABULARY_SECONDS
 
 # Coverage level by zoom: a district is a few km across, a neighbourhood about one, a tract
 # about 250 m (below zoom 15 tracts are noise; the planners' dashboard uses the same zoom).
@@ -73,9 +75,14 @@ class Refused(Exception):
         self.detail = detail
 
 
+Statement = tuple[str, dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class TileQuery:
-    """One tile to make: its SQL, what its cache entry depends on, how it may be cached.
+    """One tile to make: what its cache entry depends on, how it may be cached, and how to
+    make its SQL (``statement``, called only when the tile is made: a cached tile costs no
+    ORM compilation).
 
     ``family`` is the data family whose generation the entry belongs to (None: ``key``
     itself names the data version); ``public`` False means the tile is for planners only;
@@ -83,8 +90,7 @@ class TileQuery:
 
     layer: str
     address: TileAddress
-    sql: str
-    params: dict[str, Any] = field(repr=False)
+    statement: Callable[[], Statement] = field(repr=False)
     family: str | None
     key: str
     max_age: int
@@ -93,15 +99,33 @@ class TileQuery:
 
     def render(self) -> bytes:
         """The encoded tile, made now (no cache): one statement."""
+        sql, params = self.statement()
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self.params)
+            cursor.execute(sql, params)
             content = cursor.fetchone()[0]
         return bytes(content) if content else b""
 
 
+# Validated parameters, per process: a map asks for the same few filter sets over and over,
+# and DRF validation costs more than a cached tile. Kept as long as the vocabulary they were
+# checked against (mapping.vocabulary, at most a minute stale in other processes).
+_VALIDATED: dict[tuple, tuple[float, serializers.Serializer]] = {}
+_VALIDATED_MAX = 1024
+
+
 def _valid(params_class: type[serializers.Serializer], data: Mapping[str, Any]) -> Any:
+    """The validated ``params_class`` for ``data``; ValidationError (400) with the reasons."""
+    values = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())
+    key = (params_class, tuple(sorted((name, tuple(given)) for name, given in values)))
+    now = time.monotonic()
+    kept = _VALIDATED.get(key)
+    if kept is not None and now - kept[0] < VOCABULARY_SECONDS:
+        return kept[1]
     params = params_class(data=data)
-    params.is_valid(raise_exception=True)  # 400 with the reasons
+    params.is_valid(raise_exception=True)  # refusals are never kept
+    if len(_VALIDATED) >= _VALIDATED_MAX:
+        _VALIDATED.clear()
+    _VALIDATED[key] = (now, params)
     return params
 
 
@@ -112,17 +136,15 @@ def _services(address: TileAddress, data: Mapping[str, Any]) -> TileQuery:
     if criteria.remote:  # "phone or online only": no place, nothing on a map
         services = services.remote()
     language = params.validated_data.get("lang") or reader_language()
-    sql, sql_params = services_sql(
-        address,
-        services.order_by().values("pk"),
-        fallback_chain(language),
-        unfiltered=criteria == SearchCriteria(),
-    )
     return TileQuery(
         layer="services",
         address=address,
-        sql=sql,
-        params=sql_params,
+        statement=lambda: services_sql(
+            address,
+            services.order_by().values("pk"),
+            fallback_chain(language),
+            unfiltered=criteria == SearchCriteria(),
+        ),
         family="services",
         key=cache_key("services", str(address), params.key(criteria), language),
         max_age=SERVICES_MAX_AGE,
@@ -135,12 +157,10 @@ def _services(address: TileAddress, data: Mapping[str, Any]) -> TileQuery:
 def _areas(layer: str, address: TileAddress, data: Mapping[str, Any]) -> TileQuery:
     _valid(NoParams, data)
     table, columns = AREA_LAYERS[layer]
-    sql, params = area_sql(layer, table, columns, address)
     return TileQuery(
         layer=layer,
         address=address,
-        sql=sql,
-        params=params,
+        statement=lambda: area_sql(layer, table, columns, address),
         family="areas",
         key=cache_key(layer, str(address)),
         max_age=AREAS_MAX_AGE,
@@ -182,20 +202,18 @@ def _coverage(
     hidden = ["methods", "method", "gap_nearest_service_id"]
     hidden += [] if migrants else list(MIGRANT_FIGURES)
     table, columns = LEVEL_AREAS[level]
-    sql, params = coverage_sql(
-        table,
-        columns,
-        address,
-        scenario=scenario.key,
-        city=city,
-        level=level.value,
-        hidden=hidden,
-    )
     return TileQuery(
         layer="coverage",
         address=address,
-        sql=sql,
-        params=params,
+        statement=lambda: coverage_sql(
+            table,
+            columns,
+            address,
+            scenario=scenario.key,
+            city=city,
+            level=level.value,
+            hidden=hidden,
+        ),
         family=None,  # the key names the stored run's version: its computed_at
         key=cache_key(
             "coverage",
