@@ -300,25 +300,36 @@ EXTENT_CACHE_SECONDS = 60
 
 
 def extents(collections: list[Collection]) -> dict[str, Extent]:
-    """The extent of each of ``collections``: one statement for those not cached. Extents
-    change rarely and cost a full count at scale, so they are cached for a minute."""
-    keys = {c.id: f"hartis:ogc:extent:{c.id}" for c in collections}
-    cached = cache.get_many(list(keys.values()))
-    found = {cid: cached[key] for cid, key in keys.items() if key in cached}
-    missing = [c for c in collections if c.id not in found]
+    """The extent of each of ``collections``. Those of services and organisations take a
+    pass over every place (seconds at a million): kept under the directory's generation like
+    the counts. The others (a few hundred areas) are kept a minute in the process cache."""
+    directory = [c for c in collections if c.kind in COUNTED_FAMILY]
+    found: dict[str, Extent] = {}
+    if directory:
+        key = cache_key("ogc-extents", *(c.id for c in directory))
+        found |= cached("services", key, lambda: _extents_now(directory), COUNT_SECONDS)
+    areas = [c for c in collections if c.kind not in COUNTED_FAMILY]
+    keys = {c.id: f"hartis:ogc:extent:{c.id}" for c in areas}
+    kept = cache.get_many(list(keys.values()))
+    found |= {cid: kept[key] for cid, key in keys.items() if key in kept}
+    missing = [c for c in areas if c.id not in found]
     if missing:
-        parts, values = [], {}
-        for number, collection in enumerate(missing):
-            part, part_values = _extent_part(collection, f"c{number}_")
-            parts.append(part)
-            values |= part_values
-        with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("UNION ALL").join(parts).as_string(cursor.connection), values)
-            rows = cursor.fetchall()
-        fresh = {row[0]: _extent(row) for row in rows}
+        fresh = _extents_now(missing)
         cache.set_many({keys[cid]: extent for cid, extent in fresh.items()}, EXTENT_CACHE_SECONDS)
         found |= fresh
     return found
+
+
+def _extents_now(collections: list[Collection]) -> dict[str, Extent]:
+    """The extents of ``collections``, computed in one statement."""
+    parts, values = [], {}
+    for number, collection in enumerate(collections):
+        part, part_values = _extent_part(collection, f"c{number}_")
+        parts.append(part)
+        values |= part_values
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("UNION ALL").join(parts).as_string(cursor.connection), values)
+        return {row[0]: _extent(row) for row in cursor.fetchall()}
 
 
 def _extent(row: tuple) -> Extent:
