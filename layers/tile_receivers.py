@@ -13,7 +13,8 @@ generation of that family once the transaction commits (layers.tiles.cache.data_
   ``computed_at``, which every refresh of the stored coverage changes.
 """
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from geodata.signals import geography_loaded
@@ -46,12 +47,30 @@ SERVICE_DATA = (
 
 
 CLUSTER_DATA = (Service, Location, ServiceAtLocation)  # status, places
+# What the stored clusters read of an existing row; any other edit leaves them current.
+CLUSTER_FIELDS = {Service: "status", Location: "point"}
+_CHANGES_CLUSTERS = "_hartis_changes_tile_clusters"
 
 
-def services_row_changed(sender: type, raw: bool = False, **kwargs: object) -> None:
+@receiver(pre_save, sender=Service)
+@receiver(pre_save, sender=Location)
+def note_cluster_change(sender: type, instance: Model, raw: bool = False, **kwargs: object) -> None:
+    """Whether this save changes what the stored clusters read: editing a description must
+    not rebuild them (seconds for a directory of a million services). One primary-key read."""
+    if raw or instance._state.adding:
+        setattr(instance, _CHANGES_CLUSTERS, True)
+        return
+    field = CLUSTER_FIELDS[sender]
+    before = sender._default_manager.filter(pk=instance.pk).values_list(field, flat=True)
+    setattr(instance, _CHANGES_CLUSTERS, list(before) != [getattr(instance, field)])
+
+
+def services_row_changed(
+    sender: type, instance: Model, raw: bool = False, **kwargs: object
+) -> None:
     if raw:  # fixtures being loaded: the loader says when it is done
         return
-    if sender in CLUSTER_DATA:
+    if sender in CLUSTER_DATA and getattr(instance, _CHANGES_CLUSTERS, True):
         clusters.directory_changed()
     data_changed("services")
 

@@ -236,6 +236,24 @@ def test_stored_clusters_are_never_stale(athens, make_service, django_capture_on
     assert total() == before + 2
 
 
+def test_only_what_clusters_read_makes_them_stale(athens, at_syntagma):
+    refresh_clusters(force=True)
+    service = at_syntagma[0]
+    service.description = "New opening hours in summer."
+    service.save()
+    location = Location.objects.get(service_at_locations__service=service)
+    location.name = "Renamed place"
+    location.save()
+    assert clusters_current()  # an edit of text: the clusters stay in use
+    location.point = Point(*PAGKRATI_PLATEIA_VARNAVA, srid=4326)
+    location.save()
+    assert not clusters_current()
+    refresh_clusters()
+    service.status = "inactive"
+    service.save()
+    assert not clusters_current()
+
+
 def test_a_filtered_low_zoom_tile_counts_live(athens):
     refresh_clusters(force=True)
     sql, _params = tile_sql("services", *tile_of(*SYNTAGMA, 12), {"theme": "health"})
