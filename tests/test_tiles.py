@@ -412,6 +412,7 @@ def test_bad_addresses_are_404_with_a_reason(client, athens, path, reason):
     ("query", "field", "reason"),
     [
         ({"near": "23.7,37.9"}, "near", "Unknown parameter"),
+        ({"bbox": "23.7,37.9,23.8,38.0"}, "bbox", "Unknown parameter"),
         ({"limit": "10"}, "limit", "Unknown parameter"),
         ({"colour": "red"}, "colour", "Unknown parameter"),
         ({"theme": "astrology"}, "theme", "Unknown theme"),

@@ -4,7 +4,6 @@ with a reason (unknown or repeated parameters included, see StrictParams)."""
 import datetime
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -20,10 +19,12 @@ class NoParams(StrictParams):
 
 class ServiceTileParams(ServiceSearchParams):
     """The search API's filters (``/api/services/``), less what has no meaning for a tile —
-    ``near``, ``limit`` and ``page`` are refused — plus ``lang``, the language of the names
-    (default: the request's language)."""
+    ``near``, ``bbox`` (the tile is the box), ``limit`` and ``page`` are refused — plus
+    ``lang``, the language of the names (default: the request's language). The criteria are
+    the API's own (:meth:`ServiceSearchParams.criteria`)."""
 
     near = None
+    bbox = None
     limit = None
     page = None
     lang = serializers.ChoiceField(
@@ -31,24 +32,6 @@ class ServiceTileParams(ServiceSearchParams):
         required=False,
         help_text="Language of the service names.",
     )
-
-    def criteria(self) -> SearchCriteria:
-        data = self.validated_data
-        # To the minute, as the API: the tile's cache key carries the minute (see key()).
-        this_minute = timezone.now().replace(second=0, microsecond=0)
-        return SearchCriteria(
-            theme=data.get("theme", ""),
-            language=data.get("language", ""),
-            target_group=data.get("target_group", ""),
-            organization_type=data.get("organization_type", ""),
-            district=data.get("district"),
-            neighbourhood=data.get("neighbourhood", ""),
-            open_at=this_minute if data["open_now"] else None,
-            free=data["free"],
-            remote=data["remote"],
-            include_demo=data["demo"],
-            text=data.get("q", "").strip(),
-        )
 
     def key(self, criteria: SearchCriteria) -> str:
         """What the tile depends on among the filters, in one canonical spelling: the same

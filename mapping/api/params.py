@@ -162,6 +162,7 @@ class ServiceSearchParams(StrictParams):
             remote=data["remote"],
             include_demo=data["demo"],
             text=data.get("q", "").strip(),
-            limit=data["limit"],
-            page=data["page"],
+            # Subclasses without paging (tiles) drop these fields: the criteria's defaults.
+            limit=data.get("limit", SearchCriteria.limit),
+            page=data.get("page", SearchCriteria.page),
         )
