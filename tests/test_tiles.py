@@ -539,13 +539,14 @@ def test_coverage_tiles_follow_the_stored_run(client, athens):
 # The SQL: index use, the bench's entry point, the option
 
 
-def test_the_filter_step_uses_the_gist_index_on_location_point(athens):
+def test_the_filter_step_uses_the_gist_index_on_the_tile_points(athens):
     sql, params = tile_sql("services", *tile_of(*SYNTAGMA, 18), {"lang": "en"})
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # small tables: force the choice
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "mapping_location_point" in plan  # GeoDjango's GiST index on the geometry
+    # GeoDjango's GiST index on the tile points' EPSG:3857 geometry (layers.ServicePoint)
+    assert "layers_servicepoint_geom" in plan
     assert "location_point_geography_gist" not in plan
 
 

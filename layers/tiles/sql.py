@@ -1,4 +1,5 @@
-"""The SQL of every tile layer, as named steps: envelope → filter → clip/simplify → aggregate.
+"""The SQL of the area tile layers, as named steps: envelope → filter → clip/simplify →
+aggregate; and what the services tiles' SQL shares (layers.tiles.service_sql).
 
 Index use: the tile envelope is made in EPSG:3857 and *it* is transformed to EPSG:4326 for the
 ``&&`` filter on the indexed 4326 column (GiST on ``location.point`` and on each area's
@@ -19,7 +20,7 @@ from django.db.models import QuerySet
 from psycopg import sql
 
 from geodata.spatial import STORAGE_SRID
-from layers.tiles.grid import EXTENT, TILE_PIXELS, WORLD_HALF_WIDTH, TileAddress, pixel_size
+from layers.tiles.grid import EXTENT, TILE_PIXELS, TileAddress, pixel_size
 
 WEB_MERCATOR_SRID = 3857
 
@@ -38,9 +39,10 @@ MARKER_BUFFER = MARKER_RADIUS_PIXELS * EXTENT // TILE_PIXELS
 # tile, however large the directory); from it on, every service at every place is a marker.
 CLUSTER_BELOW_ZOOM = 17
 CLUSTER_PIXELS = 32  # divides the tile's 256 px, so cells never straddle two tiles
+assert TILE_PIXELS % CLUSTER_PIXELS == 0
 
 
-def _tile_params(address: TileAddress, margin_units: int) -> dict[str, Any]:
+def tile_params(address: TileAddress, margin_units: int) -> dict[str, Any]:
     """Parameters of the envelope step: the tile, and its margin as a fraction of its side."""
     return {
         "z": address.z,
@@ -107,7 +109,7 @@ stored AS (  -- the scenario's stored figures at this level, less the hidden one
 def _polygon_params(address: TileAddress, layer: str) -> dict[str, Any]:
     pixel = pixel_size(address.z)
     return {
-        **_tile_params(address, POLYGON_BUFFER),
+        **tile_params(address, POLYGON_BUFFER),
         "buffer": POLYGON_BUFFER,
         "tolerance": pixel * SIMPLIFY_PIXELS,
         "visible": pixel * VISIBLE_PIXELS,
@@ -170,91 +172,7 @@ def coverage_sql(
 
 
 # --------------------------------------------------------------------------------------------
-# Services: one marker per service at a place, or counted clusters below CLUSTER_BELOW_ZOOM
-
-SERVICES_SQL = """
-WITH {envelope},
-located AS (  -- places in the tile's box (GiST on location.point), of services the rules keep
-    SELECT sal.id, sal.service_id, l.point
-    FROM envelope
-    JOIN mapping_location AS l ON l.point && envelope.box
-    JOIN mapping_serviceatlocation AS sal ON sal.location_id = l.id
-    WHERE sal.service_id IN ({services})
-), {shape}
-SELECT ST_AsMVT(feature, %(layer)s::text, %(extent)s::int, 'geom', 'fid')
-FROM feature
-WHERE geom IS NOT NULL
-"""
-
-MARKERS = """
-feature AS (  -- clip: every service at every place, in tile units
-    SELECT {fid} AS fid, 1 AS count, {properties},
-           ST_AsMVTGeom(ST_Transform(located.point, %(mercator)s::int), envelope.tile,
-                        %(extent)s::int, %(buffer)s::int, false) AS geom
-    FROM located
-    JOIN mapping_service AS s ON s.id = located.service_id
-    CROSS JOIN envelope
-)"""
-
-CLUSTERS = """
-projected AS (  -- the places in EPSG:3857, the tile's own only (half-open), so none is in two
-    SELECT located.*, ST_Transform(located.point, %(mercator)s::int) AS merc
-    FROM located CROSS JOIN envelope
-), inside AS (
-    SELECT projected.* FROM projected CROSS JOIN envelope
-    WHERE ST_X(merc) >= ST_XMin(envelope.tile) AND ST_X(merc) < ST_XMax(envelope.tile)
-      AND ST_Y(merc) > ST_YMin(envelope.tile) AND ST_Y(merc) <= ST_YMax(envelope.tile)
-), cell AS (  -- places in one cell of the world-wide grid make one cluster
-    SELECT count(*) AS count, ST_Centroid(ST_Collect(merc)) AS centre,
-           (array_agg(id))[1] AS id, (array_agg(service_id))[1] AS service_id
-    FROM inside
-    GROUP BY floor((ST_X(merc) + %(half_world)s::float8) / %(cell)s::float8),
-             floor((ST_Y(merc) + %(half_world)s::float8) / %(cell)s::float8)
-), placed AS (  -- clip: the centre in tile units, a marker's radius inside the tile's edges
-    SELECT cell.*, ST_AsMVTGeom(cell.centre, envelope.tile, %(extent)s::int, 0, false) AS at
-    FROM cell CROSS JOIN envelope
-), feature AS (  -- a cluster of one is the service's marker, with its properties
-    SELECT CASE WHEN placed.count = 1 THEN {fid} END AS fid, placed.count, {properties},
-           ST_MakePoint(
-               least(greatest(ST_X(placed.at), %(inset)s::int), %(extent)s::int - %(inset)s::int),
-               least(greatest(ST_Y(placed.at), %(inset)s::int), %(extent)s::int - %(inset)s::int)
-           ) AS geom
-    FROM placed
-    LEFT JOIN mapping_service AS s ON s.id = placed.service_id AND placed.count = 1
-    WHERE placed.at IS NOT NULL
-)"""
-
-# A service-at-location's uuid as an MVT feature id (an unsigned integer): its first 60 bits.
-FEATURE_ID = "('x' || left(replace({row}.id::text, '-', ''), 15))::bit(60)::bigint"
-
-# The name a reader of the first language of %(languages)s sees (mapping.localize.choose, in
-# SQL): the original counts for its own language, an empty text falls through to the next.
-NAME = """coalesce((
-        SELECT version.name
-        FROM unnest(%(languages)s::text[]) WITH ORDINALITY AS chain(language, rank)
-        CROSS JOIN LATERAL (
-            SELECT CASE WHEN chain.language = s.language THEN s.name
-                        ELSE (SELECT t.name FROM mapping_servicetranslation AS t
-                              WHERE t.service_id = s.id AND t.language = chain.language)
-                   END AS name
-        ) AS version
-        WHERE version.name <> ''
-        ORDER BY chain.rank
-        LIMIT 1
-    ), s.name)"""
-
-# The service's theme codes (a subcategory counts for its theme), sorted, comma-separated.
-THEMES = """(
-        SELECT string_agg(DISTINCT coalesce(parent.code, term.code), ','
-                          ORDER BY coalesce(parent.code, term.code))
-        FROM mapping_service_categories AS c
-        JOIN mapping_taxonomyterm AS term ON term.id = c.taxonomyterm_id
-        LEFT JOIN mapping_taxonomyterm AS parent ON parent.id = term.parent_id
-        WHERE c.service_id = s.id
-    )"""
-
-SERVICE_PROPERTIES = f"""s.id::text AS service_id, {NAME} AS name, {THEMES} AS themes,
-           s.is_demo"""
+# ORM rules inside raw statements
 
 _PLACEHOLDER = re.compile(r"%(%|s)")  # a positional parameter, or an escaped percent sign
 
@@ -267,9 +185,10 @@ class Statement:
     params: dict[str, Any]
 
 
-def _named(queryset: QuerySet, prefix: str) -> Statement:
+def named(queryset: QuerySet, prefix: str) -> Statement:
     """``queryset``'s SQL with its positional ``%s`` renamed ``%(<prefix>N)s``, so it can sit
-    inside a statement with named parameters."""
+    inside a statement with named parameters (the directory's read rules, compiled by the
+    ORM, as one step of a tile's statement)."""
     text, values = queryset.query.sql_with_params()
     numbers = iter(range(len(values)))
 
@@ -278,33 +197,3 @@ def _named(queryset: QuerySet, prefix: str) -> Statement:
 
     renamed = _PLACEHOLDER.sub(rename, text)
     return Statement(renamed, {f"{prefix}{n}": value for n, value in enumerate(values)})
-
-
-def services_sql(
-    address: TileAddress, service_ids: QuerySet, languages: list[str]
-) -> tuple[str, dict[str, Any]]:
-    """The tile of the places of the services ``service_ids`` (a queryset of Service pks: the
-    directory's own read rules, compiled by the ORM) with names for a reader of
-    ``languages[0]`` (then the fallbacks that follow)."""
-    clustered = address.z < CLUSTER_BELOW_ZOOM
-    row = "placed" if clustered else "located"
-    shape = sql.SQL(CLUSTERS if clustered else MARKERS).format(
-        fid=sql.SQL(FEATURE_ID.format(row=row)),
-        properties=sql.SQL(SERVICE_PROPERTIES),
-    )
-    services = _named(service_ids, "service_rule_")
-    query = sql.SQL(SERVICES_SQL).format(
-        envelope=sql.SQL(ENVELOPE), services=sql.SQL(services.sql), shape=shape
-    )
-    margin = 0 if clustered else MARKER_BUFFER
-    params = {
-        **_tile_params(address, margin),
-        **services.params,
-        "buffer": MARKER_BUFFER,
-        "layer": "services",
-        "languages": languages,
-        "half_world": WORLD_HALF_WIDTH,
-        "cell": pixel_size(address.z) * CLUSTER_PIXELS,
-        "inset": MARKER_BUFFER,
-    }
-    return query.as_string(), params
