@@ -78,6 +78,11 @@ live AS (  -- the tile's points counted per cell now: one key range of the cover
     GROUP BY 1
 )"""
 
+# A tile has 8 × 8 cells. Saying so keeps the planner from expecting a cell per point and
+# JIT-compiling (tens of ms) a statement that runs in one or two.
+CELLS = """
+cells AS (SELECT * FROM {source} LIMIT %(tile_cells)s)"""
+
 # Stored counts for a top-level theme, live ones for a subcategory: only one branch runs.
 GATE = """
 gate AS (  -- are this theme's counts stored (a top-level theme, now)?
@@ -90,21 +95,13 @@ gate AS (  -- are this theme's counts stored (a top-level theme, now)?
 )"""
 
 CLUSTERS = """
-WITH {envelope}, {cells}, member AS (  -- a cluster of one: its point, by the cell's key range
-    SELECT cells.*, CASE WHEN cells.count = 1 THEN (
-               SELECT p.id FROM layers_servicepoint AS p
-               WHERE p.cell >= cells.cell << %(live_fold)s
-                 AND p.cell < (cells.cell + 1) << %(live_fold)s AND {filters}
-               LIMIT 1
-           ) END AS id
-    FROM cells
-), placed AS (  -- clip: the centre of mass, in tile units
-    SELECT member.id, member.count,
-           ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(member.sum_x / member.count,
-                                                member.sum_y / member.count),
+WITH {envelope}, {cells}, placed AS MATERIALIZED (  -- clip: the centre of mass, in tile units
+    SELECT cells.cell, cells.count,
+           ST_AsMVTGeom(ST_SetSRID(ST_MakePoint(cells.sum_x / cells.count,
+                                                cells.sum_y / cells.count),
                                    %(mercator)s::int),
                         envelope.tile, %(extent)s::int, 0, false) AS at
-    FROM member CROSS JOIN envelope
+    FROM cells CROSS JOIN envelope
 ), feature AS (  -- a cluster of one is the service's marker, with its properties; markers
                  -- stay a radius inside the tile's edges, so no tile cuts one
     SELECT CASE WHEN placed.count = 1 THEN {fid} END AS fid, placed.count, {properties},
@@ -113,8 +110,15 @@ WITH {envelope}, {cells}, member AS (  -- a cluster of one: its point, by the ce
                least(greatest(ST_Y(placed.at), %(inset)s::int), %(extent)s::int - %(inset)s::int)
            ) AS geom
     FROM placed
-    LEFT JOIN layers_servicepoint AS p ON p.id = placed.id AND placed.count = 1
-    LEFT JOIN mapping_service AS s ON s.id = p.service_id
+    LEFT JOIN LATERAL (  -- the one point of a cluster of one, by its cell's key range
+        SELECT p.* FROM layers_servicepoint AS p
+        WHERE placed.count = 1
+          AND p.cell >= placed.cell << %(live_fold)s
+          AND p.cell < (placed.cell + 1) << %(live_fold)s
+          AND {filters}
+        LIMIT 1
+    ) AS p ON TRUE
+    LEFT JOIN LATERAL (SELECT * FROM mapping_service WHERE id = p.service_id) AS s ON TRUE
     WHERE placed.at IS NOT NULL
 )
 SELECT ST_AsMVT(feature, %(layer)s::text, %(extent)s::int, 'geom', 'fid'
@@ -132,7 +136,7 @@ WITH {envelope}, located AS (  -- the points in the tile and its margin (GiST on
     SELECT {fid} AS fid, 1 AS count, {properties},
            ST_AsMVTGeom(p.geom, envelope.tile, %(extent)s::int, %(buffer)s::int, false) AS geom
     FROM located AS p
-    JOIN mapping_service AS s ON s.id = p.service_id
+    CROSS JOIN LATERAL (SELECT * FROM mapping_service WHERE id = p.service_id) AS s
     CROSS JOIN envelope
 )
 SELECT ST_AsMVT(feature, %(layer)s::text, %(extent)s::int, 'geom', 'fid'
@@ -226,40 +230,46 @@ def point_filters(criteria: SearchCriteria) -> Filters:
 # The statement
 
 
-def _cells(address: TileAddress, criteria: SearchCriteria, filters: Filters, stored: bool):
-    """The ``cells`` steps of a clustered tile, and their parameters."""
+def _cells(
+    address: TileAddress, criteria: SearchCriteria, filters: Filters, stored: bool
+) -> tuple[sql.Composable, dict[str, Any]]:
+    """The steps that make ``cells`` for a clustered tile, and their parameters."""
     z, x, y = address.z, address.x, address.y
     low, high = pyramid.key_range(z, x, y, pyramid.CELL_ZOOM)
     params: dict[str, Any] = {
+        "tile_cells": 4**pyramid.CELLS_PER_TILE_BITS,
         "live_fold": 2 * (pyramid.CELL_ZOOM - z),
         "live_low": low,
         "live_high": high,
     }
     level = pyramid.level_for(z)
     if not (stored and level is not None and filters.only_theme):
-        live = sql.SQL(LIVE).format(gate=sql.SQL(""), filters=filters.sql())
-        return sql.SQL("{live}, cells AS (SELECT * FROM live)").format(live=live), params
-    stored_low, stored_high = pyramid.key_range(z, x, y, level)
-    params |= {
-        "level": level,
-        "theme": criteria.theme or pyramid.ALL,
-        "stored_fold": 2 * (level - z),
-        "stored_low": stored_low,
-        "stored_high": stored_high,
-        "themes_taxonomy": pyramid.THEMES_TAXONOMY,
-    }
-    if not criteria.theme:
-        counts = sql.SQL(STORED).format(gate=sql.SQL(""))
-        return sql.SQL("{stored}, cells AS (SELECT * FROM stored)").format(stored=counts), params
-    steps = sql.SQL("{gate}, {stored}, {live}, cells AS ({union})").format(
-        gate=sql.SQL(GATE),
-        stored=sql.SQL(STORED).format(gate=sql.SQL("(SELECT stored FROM gate) AND")),
-        live=sql.SQL(LIVE).format(
-            gate=sql.SQL("NOT (SELECT stored FROM gate) AND"), filters=filters.sql()
-        ),
-        union=sql.SQL("SELECT * FROM stored UNION ALL SELECT * FROM live"),
-    )
-    return steps, params
+        steps = [sql.SQL(LIVE).format(gate=sql.SQL(""), filters=filters.sql())]
+        source = "live"
+    else:
+        stored_low, stored_high = pyramid.key_range(z, x, y, level)
+        params |= {
+            "level": level,
+            "theme": criteria.theme or pyramid.ALL,
+            "stored_fold": 2 * (level - z),
+            "stored_low": stored_low,
+            "stored_high": stored_high,
+            "themes_taxonomy": pyramid.THEMES_TAXONOMY,
+        }
+        if not criteria.theme:
+            steps = [sql.SQL(STORED).format(gate=sql.SQL(""))]
+            source = "stored"
+        else:
+            steps = [
+                sql.SQL(GATE),
+                sql.SQL(STORED).format(gate=sql.SQL("(SELECT stored FROM gate) AND")),
+                sql.SQL(LIVE).format(
+                    gate=sql.SQL("NOT (SELECT stored FROM gate) AND"), filters=filters.sql()
+                ),
+            ]
+            source = "(SELECT * FROM stored UNION ALL SELECT * FROM live) AS either"
+    steps.append(sql.SQL(CELLS).format(source=sql.SQL(source)))
+    return sql.SQL(", ").join(steps), params
 
 
 def services_sql(
@@ -276,7 +286,7 @@ def services_sql(
             envelope=sql.SQL(ENVELOPE),
             cells=cells,
             filters=filters.sql(),
-            fid=sql.SQL(FEATURE_ID.format(row="placed")),
+            fid=sql.SQL(FEATURE_ID.format(row="p")),
             properties=sql.SQL(PROPERTIES),
         )
     else:
