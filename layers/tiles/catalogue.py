@@ -22,6 +22,7 @@ Tract detail and migrant figures follow the rule of the coverage API (layers.cov
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import Any
 
 from django.db import connection
@@ -78,19 +79,32 @@ class Refused(Exception):
 class TileQuery:
     """One tile to make: its SQL, what its cache entry depends on, how it may be cached.
 
-    ``family`` is the data family whose generation the entry belongs to (None: ``key``
-    itself names the data version); ``public`` False means the tile is for planners only;
-    ``vary`` lists request headers the bytes depend on beyond the URL."""
+    ``statement`` composes the SQL and its parameters, only when they are asked for (a tile
+    served from the cache needs its key alone); ``family`` is the data family whose
+    generation the entry belongs to (None: ``key`` itself names the data version); ``public``
+    False means the tile is for planners only; ``vary`` lists request headers the bytes
+    depend on beyond the URL."""
 
     layer: str
     address: TileAddress
-    sql: str
-    params: dict[str, Any] = field(repr=False)
+    statement: Callable[[], tuple[str, dict[str, Any]]] = field(repr=False, compare=False)
     family: str | None
     key: str
     max_age: int
     public: bool = True
     vary: tuple[str, ...] = ()
+
+    @cached_property
+    def _composed(self) -> tuple[str, dict[str, Any]]:
+        return self.statement()
+
+    @property
+    def sql(self) -> str:
+        return self._composed[0]
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return self._composed[1]
 
     def render(self) -> bytes:
         """The encoded tile, made now (no cache): one statement."""
@@ -112,12 +126,10 @@ def _services(address: TileAddress, data: Mapping[str, Any]) -> TileQuery:
     params = _valid(ServiceTileParams, data)
     criteria = params.criteria()
     language = params.validated_data.get("lang") or reader_language()
-    sql, sql_params = services_sql(address, criteria, fallback_chain(language))
     return TileQuery(
         layer="services",
         address=address,
-        sql=sql,
-        params=sql_params,
+        statement=partial(services_sql, address, criteria, fallback_chain(language)),
         family="services",
         key=cache_key("services", str(address), params.key(criteria), language),
         max_age=SERVICES_MAX_AGE,
@@ -130,12 +142,10 @@ def _services(address: TileAddress, data: Mapping[str, Any]) -> TileQuery:
 def _areas(layer: str, address: TileAddress, data: Mapping[str, Any]) -> TileQuery:
     _valid(NoParams, data)
     table, columns = AREA_LAYERS[layer]
-    sql, params = area_sql(layer, table, columns, address)
     return TileQuery(
         layer=layer,
         address=address,
-        sql=sql,
-        params=params,
+        statement=partial(area_sql, layer, table, columns, address),
         family="areas",
         key=cache_key(layer, str(address)),
         max_age=AREAS_MAX_AGE,
@@ -177,7 +187,8 @@ def _coverage(
     hidden = ["methods", "method", "gap_nearest_service_id"]
     hidden += [] if migrants else list(MIGRANT_FIGURES)
     table, columns = LEVEL_AREAS[level]
-    sql, params = coverage_sql(
+    statement = partial(
+        coverage_sql,
         table,
         columns,
         address,
@@ -189,8 +200,7 @@ def _coverage(
     return TileQuery(
         layer="coverage",
         address=address,
-        sql=sql,
-        params=params,
+        statement=statement,
         family=None,  # the key names the stored run's version: its computed_at
         key=cache_key(
             "coverage",
