@@ -156,6 +156,15 @@ ADDED = """changed AS (  -- the services' rows, anew
 )"""
 
 
+# The indexes of the points table that are no constraint (the primary key stays).
+SECONDARY_INDEXES = """
+SELECT index.relname, pg_get_indexdef(index.oid)
+FROM pg_index AS i JOIN pg_class AS index ON index.oid = i.indexrelid
+WHERE i.indrelid = 'layers_servicepoint'::regclass AND NOT i.indisprimary AND NOT i.indisunique
+ORDER BY index.relname
+"""
+
+
 def _points(services: list[uuid.UUID] | None) -> tuple[sql.Composed, dict[str, object]]:
     """The tile points of ``services`` (every service when None): statement and params."""
     active = named(Service.objects.active().order_by().values("pk"), "active_")
@@ -225,12 +234,23 @@ def rebuild() -> dict[str, float]:
         # One pass of hash joins and sorts over a million rows: memory for them, and no
         # parallel workers, which would each build the same hash tables.
         cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute("TRUNCATE layers_servicepoint, layers_clustercell")
+        # A million rows load faster into a table without its secondary indexes, which are
+        # then built once, from sorted input, instead of updated a row at a time.
+        cursor.execute(SECONDARY_INDEXES)
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)).as_string())
         steps["lock and truncate"] = time.perf_counter() - began
         began = time.perf_counter()
         cursor.execute(fill.as_string(), params)
         steps["points"] = time.perf_counter() - began
+        began = time.perf_counter()
+        for _name, definition in indexes:
+            cursor.execute(definition)  # as PostgreSQL itself wrote it (pg_get_indexdef)
+        steps["indexes"] = time.perf_counter() - began
         began = time.perf_counter()
         for statement, step_params in pyramid.build_steps():
             cursor.execute(statement, step_params)
