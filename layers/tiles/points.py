@@ -35,7 +35,7 @@ from mapping.models import Service
 
 logger = logging.getLogger(__name__)
 
-# pg_advisory_xact_lock key of every writer of the two tables ("hartis-tile-points", 63 bits).
+# pg_advisory_xact_lock key of every writer of the two tables ("hartistp" in ASCII).
 LOCK = 0x68617274_69737470
 # Web Mercator reaches ±85.0511…° of latitude; a place beyond it is on no tile (and
 # ST_Transform fails at the poles).

@@ -2,9 +2,9 @@
 aggregate; and what the services tiles' SQL shares (layers.tiles.service_sql).
 
 Index use: the tile envelope is made in EPSG:3857 and *it* is transformed to EPSG:4326 for the
-``&&`` filter on the indexed 4326 column (GiST on ``location.point`` and on each area's
-``geom``); only the rows that pass are transformed to 3857 for ``ST_AsMVTGeom``. Nothing is
-transformed or cast on an indexed column inside ``WHERE``.
+``&&`` filter on the indexed 4326 column (GiST on each area's ``geom``); only the rows that
+pass are transformed to 3857 for ``ST_AsMVTGeom``. Nothing is transformed or cast on an
+indexed column inside ``WHERE``. (The services tiles' points are stored in 3857 already.)
 
 Lengths are in EPSG:3857 units, the unit of the tile grid (see :mod:`layers.tiles.grid`).
 ``ST_AsMVTGeom`` clips, quantises to the tile extent and winds polygon rings as MVT 2.1 wants
