@@ -35,6 +35,7 @@ setup:
 	@echo "==> load_athens" && $(MANAGE) load_athens
 	@echo "==> load_services" && $(MANAGE) load_services
 	@echo "==> load_demo" && $(MANAGE) load_demo
+	@echo "==> refresh_tiles" && $(MANAGE) refresh_tiles
 	@echo "==> refresh_coverage" && $(MANAGE) refresh_coverage
 
 run: setup

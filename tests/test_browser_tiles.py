@@ -4,7 +4,6 @@
 import pytest
 from django.core.cache import caches
 
-from layers.tiles.clusters import refresh as refresh_clusters
 from mapping.models import Location
 from tests.conftest import load_athens_data
 
@@ -21,8 +20,6 @@ MARKERS = "#map .leaflet-tile-container svg image"
 def site(live_server, settings):
     load_athens_data()
     settings.HARTIS = {**settings.HARTIS, "SERVICES_AS_TILES_ABOVE": 0}
-    # Earlier transactional tests emptied tables without signals: start from current data.
-    refresh_clusters(force=True)
     caches["tiles"].clear()
     return live_server.url
 

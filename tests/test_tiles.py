@@ -2,7 +2,6 @@
 the API's filters and refusals, ETag/304, query budgets, and a cache that is never stale."""
 
 import math
-import re
 import uuid
 
 import mapbox_vector_tile
@@ -18,12 +17,10 @@ from psycopg import sql
 
 from layers.models import CoverageResult
 from layers.tiles import render_tile, tile_sql
-from layers.tiles.clusters import is_current as clusters_current
-from layers.tiles.clusters import refresh as refresh_clusters
 from layers.tiles.sql import CLUSTER_BELOW_ZOOM, MARKER_BUFFER
 from mapping.conf import hartis_options
 from mapping.models import Location, Service, ServiceAtLocation, ServiceTranslation, TaxonomyTerm
-from tests.conftest import KYPSELI_FOKIONOS_NEGRI, PAGKRATI_PLATEIA_VARNAVA, SYNTAGMA
+from tests.conftest import PAGKRATI_PLATEIA_VARNAVA, SYNTAGMA
 
 MVT = "application/vnd.mapbox-vector-tile"
 
@@ -182,85 +179,6 @@ def test_remote_only_is_an_empty_tile(client, at_syntagma):
     response = client.get(url("services", z, x, y), {"remote": "true"})
     assert response.status_code == 204
     assert response.content == b""
-
-
-def _stale_clusters() -> None:
-    """Count a change the stored clusters have not seen (as a save does before its commit)."""
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE hartis_tile_cluster_state SET changes = changes + 1")
-
-
-def _features(z: int, lon: float, lat: float) -> list[tuple]:
-    layer = decode(render_tile("services", *tile_of(lon, lat, z), {"lang": "en"}))
-    return sorted(
-        (
-            f["properties"]["count"],
-            f["properties"].get("service_id", ""),
-            *f["geometry"]["coordinates"],
-        )
-        for f in layer.get("services", {}).get("features", [])
-    )
-
-
-@pytest.mark.parametrize("z", [8, 12, 14, 16])
-def test_stored_clusters_are_the_live_counts(athens, z):
-    """Unfiltered low-zoom tiles read the stored clusters; marked stale, they count live. Both
-    give the same clusters (centres within a tile unit: sums in another order)."""
-    refresh_clusters(force=True)
-    assert clusters_current()
-    for place in (SYNTAGMA, KYPSELI_FOKIONOS_NEGRI, PAGKRATI_PLATEIA_VARNAVA):
-        stored = _features(z, *place)
-        _stale_clusters()
-        live = _features(z, *place)
-        refresh_clusters()
-        assert stored
-        assert [f[:2] for f in stored] == [f[:2] for f in live]
-        for a, b in zip(stored, live, strict=True):
-            assert abs(a[2] - b[2]) <= 1 and abs(a[3] - b[3]) <= 1
-
-
-def test_stored_clusters_are_never_stale(athens, make_service, django_capture_on_commit_callbacks):
-    refresh_clusters(force=True)
-    z = 12
-
-    def total() -> int:
-        return sum(f[0] for f in _features(z, *SYNTAGMA))
-
-    before = total()
-    make_service("Uncommitted desk", at=SYNTAGMA)  # counted in this transaction: live
-    assert not clusters_current()
-    assert total() == before + 1
-    with django_capture_on_commit_callbacks(execute=True):
-        make_service("Committed desk", at=SYNTAGMA)
-    assert clusters_current()  # rebuilt after commit
-    assert total() == before + 2
-
-
-def test_only_what_clusters_read_makes_them_stale(athens, at_syntagma):
-    refresh_clusters(force=True)
-    service = at_syntagma[0]
-    service.description = "New opening hours in summer."
-    service.save()
-    location = Location.objects.get(service_at_locations__service=service)
-    location.name = "Renamed place"
-    location.save()
-    assert clusters_current()  # an edit of text: the clusters stay in use
-    location.point = Point(*PAGKRATI_PLATEIA_VARNAVA, srid=4326)
-    location.save()
-    assert not clusters_current()
-    refresh_clusters()
-    service.status = "inactive"
-    service.save()
-    assert not clusters_current()
-
-
-def test_a_filtered_low_zoom_tile_counts_live(athens):
-    refresh_clusters(force=True)
-    sql, _params = tile_sql("services", *tile_of(*SYNTAGMA, 12), {"theme": "health"})
-    stored = re.compile(r"FROM hartis_tile_cluster\s")
-    assert not stored.search(sql)  # only the unfiltered layer is stored
-    sql, _params = tile_sql("services", *tile_of(*SYNTAGMA, 12))
-    assert stored.search(sql)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -622,13 +540,14 @@ def test_coverage_tiles_follow_the_stored_run(client, athens):
 # The SQL: index use, the bench's entry point, the option
 
 
-def test_the_filter_step_uses_the_gist_index_on_location_point(athens):
+def test_the_filter_step_uses_the_gist_index_on_the_tile_points(athens):
     sql, params = tile_sql("services", *tile_of(*SYNTAGMA, 18), {"lang": "en"})
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # small tables: force the choice
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "mapping_location_point" in plan  # GeoDjango's GiST index on the geometry
+    # GeoDjango's GiST index on the tile points' EPSG:3857 geometry (layers.ServicePoint)
+    assert "layers_servicepoint_geom" in plan
     assert "location_point_geography_gist" not in plan
 
 

@@ -2,15 +2,16 @@
 
 ``GET /tiles/<layer>/<z>/<x>/<y>.mvt`` (URL name ``tile``); the layers and their parameters
 are listed in :mod:`layers.tiles.catalogue`. Each tile is one SQL statement of named steps —
-envelope → filter → clip/simplify → aggregate (:mod:`layers.tiles.sql`) — run by PostGIS
-(``ST_AsMVTGeom``, ``ST_AsMVT``) on the GiST-indexed 4326 columns. The services layer reuses
-the directory's read rules: the filters build the same ORM queryset as the search API
-(``SearchCriteria.services()``), whose compiled SQL becomes the filter step.
+envelope → filter → clip/simplify → aggregate — run by PostGIS (``ST_AsMVTGeom``,
+``ST_AsMVT``). Area layers read the GiST-indexed 4326 columns (:mod:`layers.tiles.sql`). The
+services layer reads its own tables, kept true after every commit: the tile points, one narrow
+spatially ordered row per service at a place in EPSG:3857, and below zoom 13 the stored
+cluster counts (:mod:`layers.tiles.service_sql`, :mod:`layers.tiles.points`,
+:mod:`layers.tiles.pyramid`, :mod:`layers.tiles.changes`); its filters are the search API's
+rules (``SearchCriteria``) restated on the points, ``open_now`` and ``q`` compiled by the ORM.
 
-Below zoom 17 the services layer is counted clusters; unfiltered, these are read from stored
-clusters (:mod:`layers.tiles.clusters`, at most 64 rows a tile whatever the directory's size),
-filtered they are counted live. Tiles are cached in the shared ``"tiles"`` cache and
-invalidated by generations (:mod:`layers.tiles.cache`, :mod:`layers.tile_receivers`).
+Tiles are cached in the shared ``"tiles"`` cache and invalidated by generations
+(:mod:`layers.tiles.cache`, :mod:`layers.tile_receivers`).
 
 For benchmarks, the same SQL without the cache or the HTTP layer::
 

@@ -5,7 +5,7 @@ layer              features (properties)                                        
 =================  ==========================================================  ============
 ``services``       a marker per service at a place (service_id, name, themes,   everyone
                    is_demo, count=1), or counted clusters (count) below zoom
-                   17, stored for the unfiltered layer (layers.tiles.clusters)
+                   17 (layers.tiles.service_sql: which come from stored counts)
 ``districts``      municipal districts (number, name, name_en)                  everyone
 ``neighbourhoods`` neighbourhoods (slug, name, name_en, district_id)            everyone
 ``tracts``         census tracts (code, population_2011, migrant_share,         planners
@@ -34,12 +34,13 @@ from layers.coverage import DEFAULT_MINUTES, MIGRANT_FIGURES, Scenario
 from layers.coverage_layer import LEVEL_AREAS
 from layers.models import CoverageLevel, CoverageResult
 from layers.tiles.cache import cache_key
+from layers.tiles.changes import apply_pending
 from layers.tiles.grid import TileAddress
 from layers.tiles.params import CoverageTileParams, NoParams, ServiceTileParams
-from layers.tiles.sql import area_sql, coverage_sql, services_sql
+from layers.tiles.service_sql import services_sql
+from layers.tiles.sql import area_sql, coverage_sql
 from mapping.conf import hartis_options
 from mapping.localize import fallback_chain, reader_language
-from mapping.search import SearchCriteria
 from mapping.vocabulary import CACHE_SECONDS as VOCABULARY_SECONDS
 
 # Coverage level by zoom: a district is a few km across, a neighbourhood about one, a tract
@@ -99,6 +100,8 @@ class TileQuery:
 
     def render(self) -> bytes:
         """The encoded tile, made now (no cache): one statement."""
+        if self.family == "services":
+            apply_pending()  # this connection's own uncommitted changes, if any
         sql, params = self.statement()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -132,19 +135,11 @@ def _valid(params_class: type[serializers.Serializer], data: Mapping[str, Any]) 
 def _services(address: TileAddress, data: Mapping[str, Any]) -> TileQuery:
     params = _valid(ServiceTileParams, data)
     criteria = params.criteria()
-    services = criteria.services()
-    if criteria.remote:  # "phone or online only": no place, nothing on a map
-        services = services.remote()
     language = params.validated_data.get("lang") or reader_language()
     return TileQuery(
         layer="services",
         address=address,
-        statement=lambda: services_sql(
-            address,
-            services.order_by().values("pk"),
-            fallback_chain(language),
-            unfiltered=criteria == SearchCriteria(),
-        ),
+        statement=lambda: services_sql(address, criteria, fallback_chain(language)),
         family="services",
         key=cache_key("services", str(address), params.key(criteria), language),
         max_age=SERVICES_MAX_AGE,
