@@ -6,7 +6,7 @@ cd /app
 
 echo "==> migrate"
 python manage.py migrate --noinput
-for loader in load_athens load_services load_demo refresh_coverage; do
+for loader in load_athens load_services load_demo refresh_coverage refresh_tiles; do
     echo "==> $loader"
     python manage.py "$loader"
 done
