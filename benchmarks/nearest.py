@@ -481,6 +481,12 @@ def activate(server: Server, size: int) -> dict[str, Any]:
         print(f"    generating services {current + 1:,}…{size:,} in SQL")
         steps = grow(current, size)
         how = f"generated {current:,} → {size:,}"
+    # Each size's database has its own PostGIS type OIDs, but Django keeps the first ones it
+    # fetched per connection alias: forget them, or statements bind geometries by a stale OID
+    # ("cache lookup failed for type …").
+    connections.close_all()
+    for registry in type(connections["default"])._type_infos.values():
+        registry.pop("default", None)
     return {"how": how, "seconds": round(time.perf_counter() - began, 1), "steps": steps}
 
 
