@@ -36,7 +36,6 @@ from "developing" countries (Athens Social Atlas).
 """
 
 import datetime
-import re
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -69,6 +68,7 @@ from layers.coverage_steps import (
     STORED_ROW,
 )
 from layers.models import CatchmentMethod, CoverageLevel, TractShare
+from layers.orm_steps import named
 from mapping.models import Service
 from mapping.models.queries import ServiceQuerySet
 
@@ -160,8 +160,6 @@ class CoverageRun:
             return used[0]
         return "mixed" if used else CatchmentMethod.DISTANCE
 
-
-_PLACEHOLDER = re.compile(r"%(%|s)")  # a positional parameter, or an escaped percent sign
 
 # Up to this many nearby places, each selection checks the nearby services one by one.
 FEW_NEARBY = 10_000
@@ -323,16 +321,6 @@ def _store(cursor: Any, params: dict[str, Any], areas: int) -> None:
     run("delete")
 
 
-def _named_placeholders(query: str, prefix: str) -> str:
-    """``query`` with its positional ``%s`` renamed ``%(<prefix>0)s``, ``%(<prefix>1)s``…"""
-    numbers = iter(range(query.count("%s")))
-
-    def rename(match: re.Match) -> str:
-        return "%%" if match.group(1) == "%" else f"%({prefix}{next(numbers)})s"
-
-    return _PLACEHOLDER.sub(rename, query)
-
-
 def _matches_sql(
     selections: list[Scenario], *, few_nearby: bool
 ) -> tuple[sql.Composable, dict[str, Any]]:
@@ -355,18 +343,14 @@ def _matches_sql(
         else:
             nearby = Q(pk__in=RawSQL("SELECT service_id FROM cov_nearby", ()))
         # No ORDER BY: the default ordering by name would sort every matching service.
-        query, values = (
-            selection.services()
-            .filter(nearby)
-            .values(matched_id=F("pk"))
-            .order_by()
-            .query.sql_with_params()
+        step = named(
+            selection.services().filter(nearby).values(matched_id=F("pk")).order_by(),
+            f"set{set_no}_",
         )
-        named = _named_placeholders(query, f"set{set_no}_")
-        params.update({f"set{set_no}_{n}": value for n, value in enumerate(values)})
+        params.update(step.params)
         parts.append(
             sql.SQL("SELECT {n}::int AS set_no, matched_id AS service_id FROM ({query}) s").format(
-                n=sql.Literal(set_no), query=sql.SQL(named)
+                n=sql.Literal(set_no), query=sql.SQL(step.sql)
             )
         )
     return sql.SQL("\nUNION ALL\n").join(parts), params

@@ -35,7 +35,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from psycopg import sql
 
-from layers.coverage import _named_placeholders  # renames an ORM query's parameters
 from layers.models import CoverageLevel
 from layers.ogc import steps
 from layers.ogc.collections import (
@@ -48,6 +47,7 @@ from layers.ogc.collections import (
 )
 from layers.ogc.crs import CRS84, Crs
 from layers.ogc.params import GEOJSON, HTML, ItemsParams
+from layers.orm_steps import named
 from layers.tiles.cache import cache_key, cached
 
 STATEMENT = """
@@ -118,9 +118,8 @@ def _feature_steps(
 def _orm_step(query: QuerySet, prefix: str) -> tuple[sql.Composable, dict[str, Any]]:
     """An ORM query as a step of a statement, its positional parameters renamed with
     ``prefix`` so they mix with the statement's named ones."""
-    text, values = query.query.sql_with_params()
-    named = _named_placeholders(text, prefix)
-    return sql.SQL(named), {f"{prefix}{n}": value for n, value in enumerate(values)}
+    step = named(query, prefix)
+    return sql.SQL(step.sql), step.params
 
 
 COUNT = sql.SQL("(SELECT count(*) FROM matched)")

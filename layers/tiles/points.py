@@ -28,9 +28,10 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from psycopg import sql
 
+from layers.orm_steps import named
 from layers.tiles import pyramid
 from layers.tiles.grid import WORLD_HALF_WIDTH, pixel_size
-from layers.tiles.sql import WEB_MERCATOR_SRID, named
+from layers.tiles.sql import WEB_MERCATOR_SRID
 from mapping.models import Service
 
 logger = logging.getLogger(__name__)

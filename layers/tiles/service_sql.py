@@ -38,13 +38,13 @@ from typing import Any
 
 from psycopg import sql
 
+from layers.orm_steps import named
 from layers.tiles import pyramid
 from layers.tiles.grid import EXTENT, TileAddress
 from layers.tiles.sql import (
     CLUSTER_BELOW_ZOOM,
     MARKER_BUFFER,
     WEB_MERCATOR_SRID,
-    named,
     tile_params,
 )
 from mapping.search import SearchCriteria

@@ -12,11 +12,8 @@ Lengths are in EPSG:3857 units, the unit of the tile grid (see :mod:`layers.tile
 one key table, so no key appears twice.
 """
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
 from psycopg import sql
 
 from geodata.spatial import STORAGE_SRID
@@ -169,31 +166,3 @@ def coverage_sql(
         "hidden": hidden,
     }
     return query.as_string(), params
-
-
-# --------------------------------------------------------------------------------------------
-# ORM rules inside raw statements
-
-_PLACEHOLDER = re.compile(r"%(%|s)")  # a positional parameter, or an escaped percent sign
-
-
-@dataclass(frozen=True)
-class Statement:
-    """SQL text and its parameters, ready for ``cursor.execute``."""
-
-    sql: str
-    params: dict[str, Any]
-
-
-def named(queryset: QuerySet, prefix: str) -> Statement:
-    """``queryset``'s SQL with its positional ``%s`` renamed ``%(<prefix>N)s``, so it can sit
-    inside a statement with named parameters (the directory's read rules, compiled by the
-    ORM, as one step of a tile's statement)."""
-    text, values = queryset.query.sql_with_params()
-    numbers = iter(range(len(values)))
-
-    def rename(match: re.Match) -> str:
-        return "%%" if match.group(1) == "%" else f"%({prefix}{next(numbers)})s"
-
-    renamed = _PLACEHOLDER.sub(rename, text)
-    return Statement(renamed, {f"{prefix}{n}": value for n, value in enumerate(values)})
