@@ -11,6 +11,7 @@ class MappingConfig(AppConfig):
 
     def ready(self) -> None:
         from mapping import receivers  # noqa: F401 - connects the signal receivers
+        from mapping.actions import service_edits  # noqa: F401 - registers the service editor
         from mapping.conf import hartis_options
 
         hartis_options()  # fail at start-up, not on the first request, if options are wrong

@@ -6,12 +6,14 @@ the same transaction, whichever entry point (admin, import, shell) made the chan
 """
 
 from django.apps import AppConfig
+from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from geodata.models import Municipality
 from geodata.signals import geography_loaded
 from mapping.models import (
+    MODERATORS_GROUP,
     Language,
     Location,
     Organization,
@@ -93,3 +95,13 @@ def fill_missing_search_documents(sender: AppConfig, **kwargs: object) -> None:
     """Rows written before the search document existed get one after ``migrate``."""
     if sender.name == "mapping":
         Service.objects.filter(search_vector__isnull=True).refresh_search_document()
+
+
+@receiver(post_migrate)
+def ensure_moderators_group(sender: AppConfig, **kwargs: object) -> None:
+    """The centre moderators' group, with every permission on the directory's records (they
+    may also use the admin). Idempotent; runs after Django has created the permissions."""
+    if sender.name != "mapping":
+        return
+    group, _created = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    group.permissions.add(*Permission.objects.filter(content_type__app_label="mapping"))

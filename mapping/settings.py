@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "django.contrib.postgres",
+    "allauth",  # sign-up with e-mail verification, log-in, password reset, their rate limits
+    "allauth.account",
+    "simple_history",  # who changed what and when, for members' records; restore by moderators
     "leaflet",
     "rest_framework",
     "drf_spectacular",
@@ -113,6 +116,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Records the signed-in user as the author of each history row.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "mapping.urls"
@@ -134,9 +140,40 @@ TEMPLATES = [
     },
 ]
 
-# Planners log in here (staff may also use the admin's form); the URL carries the language.
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "planning"
+# Members, moderators and planners log in through allauth's pages (the URL carries the language).
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "members-home"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+# Accounts are e-mail addresses, verified before first log-in.
+# Staff-made accounts (admin, planners) may log in by user name too.
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a link preview must not confirm: the page asks to click
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = os.environ.get("HARTIS_HTTP_PROTOCOL", "http")
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Hartis] "
+
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    # Development prints mail to the console; set an SMTP backend (and EMAIL_HOST…) in production.
+    "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Hartis <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# History rows keep who changed a record; a deleted user leaves the rows in place.
+SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -3,7 +3,6 @@ admin and the health check do not."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from mapping.views import pages, system
@@ -28,6 +27,11 @@ urlpatterns += i18n_patterns(
     path("referral/", pages.referral_sheet, name="referral-sheet"),
     path("about/data/", system.about_data, name="about-data"),
     path("planning/", include("layers.urls_planning")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Sign-up with e-mail verification, log-in, password reset (django-allauth).
+    path("accounts/", include("allauth.urls")),
+    path("members/", include("mapping.views.members.urls")),
+    path("members/", include("mapping.views.editing.urls")),
+    path("activities/", include("mapping.views.activities.urls")),
+    path("", include("mapping.views.community.urls")),  # board/, toolkit/
+    path("", include("mapping.views.public_feedback.urls")),  # in-numbers/, reports
 )

@@ -16,7 +16,15 @@ from django.db import connection
 from django.utils import translation
 
 from geodata.models import Municipality
-from mapping.models import Location, Organization, Service, ServiceAtLocation
+from mapping.models import (
+    MODERATORS_GROUP,
+    Location,
+    Membership,
+    MembershipStatus,
+    Organization,
+    Service,
+    ServiceAtLocation,
+)
 from tests.browser import chromium_page
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
@@ -91,6 +99,42 @@ def make_service(db):
         return service
 
     return build
+
+
+@pytest.fixture
+def make_member(db, django_user_model):
+    """A verified user holding ``role`` ("editor" or "admin") in ``organization`` (a new
+    approved member organisation when not given)."""
+
+    def build(email: str, *, organization: Organization | None = None, role: str = "editor"):
+        from allauth.account.models import EmailAddress
+
+        if organization is None:
+            organization = Organization.objects.create(
+                name=f"Organisation of {email}", membership_status=MembershipStatus.APPROVED
+            )
+        user = django_user_model.objects.create_user(
+            username=email, email=email, password="a long test password"
+        )
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        Membership.objects.create(user=user, organization=organization, role=role)
+        return user
+
+    return build
+
+
+@pytest.fixture
+def moderator(db, django_user_model):
+    """A centre moderator (a verified account in the moderators' group)."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(
+        username="moderator", email="moderator@example.org", password="a long test password"
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+    return user
 
 
 @pytest.fixture

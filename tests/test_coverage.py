@@ -401,15 +401,19 @@ def test_an_import_refreshes_the_stored_coverage(athens, django_capture_on_commi
 
 @pytest.mark.django_db
 def test_planners_log_in_to_see_tract_detail(athens, client, planner):
+    from allauth.account.models import EmailAddress
+
     planner.set_password("a long planner password")
     planner.save()
+    # Every account logs in with a verified e-mail address (allauth, mandatory verification).
+    EmailAddress.objects.create(user=planner, email="planner@example.org", verified=True)
     response = client.get("/en/planning/?theme=health&level=tract")
     assert response.status_code == 302
     login = client.get(response["Location"])
     assert login.status_code == 200 and b'name="password"' in login.content
     done = client.post(
         "/en/accounts/login/",
-        {"username": "planner", "password": "a long planner password", "next": "/en/planning/"},
+        {"login": "planner", "password": "a long planner password", "next": "/en/planning/"},
     )
     assert done.status_code == 302
     assert client.get("/en/planning/?theme=health&level=tract").status_code == 200

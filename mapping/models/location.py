@@ -6,6 +6,7 @@ from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery, Value
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from geodata.models import District, Municipality, Neighbourhood
 from geodata.spatial import (
@@ -103,6 +104,8 @@ class Location(HSDSObject, Provenance):
     )
 
     objects = LocationQuerySet.as_manager()
+    # Areas are derived from the point (spatial join), so history keeps only what people edit.
+    history = HistoricalRecords(excluded_fields=["municipality", "district", "neighbourhood"])
 
     class Meta:
         verbose_name = _("location")

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from mapping.models.base import HSDSObject, Provenance
 
@@ -16,6 +17,15 @@ class OrganizationType(models.TextChoices):
     PRIVATE_SECTOR = "private_sector", _("Private sector")
 
 
+class MembershipStatus(models.TextChoices):
+    """Standing with the coordination centre. Empty: a record from a source, not a member."""
+
+    NONE = "", _("Not a member")
+    PENDING = "pending", _("Applied, waiting for approval")
+    APPROVED = "approved", _("Member")
+    DECLINED = "declined", _("Application declined")
+
+
 class Organization(HSDSObject, Provenance):
     """An organisation. ``organization_type`` stays empty when the source does not say."""
 
@@ -28,6 +38,18 @@ class Organization(HSDSObject, Provenance):
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     logo = models.URLField(_("logo URL"), blank=True)
+    membership_status = models.CharField(
+        _("membership"),
+        max_length=10,
+        choices=MembershipStatus.choices,
+        blank=True,
+        default=MembershipStatus.NONE,
+        db_default=MembershipStatus.NONE,
+        db_index=True,
+    )
+    member_since = models.DateField(_("member since"), null=True, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("organisation")

@@ -87,7 +87,9 @@ def free_q() -> Q:
 
 
 def active_q() -> Q:
-    return Q(status="active")
+    """Open to the public: HSDS status active, and published by the centre's moderators
+    (a member's draft or a record waiting for review is not shown)."""
+    return Q(status="active", publication="published")
 
 
 def real_q() -> Q:

@@ -7,10 +7,12 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from geodata.spatial import STORAGE_SRID
 from mapping.models.base import HSDSObject, Provenance
 from mapping.models.language import Language
+from mapping.models.moderation import Moderated
 from mapping.models.organization import Organization
 from mapping.models.queries import ServiceQuerySet
 from mapping.models.taxonomy import TaxonomyTerm
@@ -25,7 +27,7 @@ class ServiceStatus(models.TextChoices):
     TEMPORARILY_CLOSED = "temporarily closed", _("Temporarily closed")
 
 
-class Service(HSDSObject, Provenance):
+class Service(HSDSObject, Provenance, Moderated):
     """A service an organisation provides. It may have no physical location (phone, online,
     mobile): then it simply has no ServiceAtLocation."""
 
@@ -80,9 +82,16 @@ class Service(HSDSObject, Provenance):
         _("last verified"), null=True, blank=True, help_text=_("When the record was last checked.")
     )
     assurer_email = models.EmailField(_("verified by (e-mail)"), blank=True)
+    # When the organisation's editors were last asked to confirm a stale record.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ServiceQuerySet.as_manager()
+    # The search document is derived (rebuilt from the record), so history leaves it out.
+    history = HistoricalRecords(
+        m2m_fields=[categories, target_groups, languages],
+        excluded_fields=["search_vector", "reminded_at"],
+    )
 
     class Meta:
         verbose_name = _("service")

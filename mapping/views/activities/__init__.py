@@ -1,0 +1,1 @@
+"""Activities: the public upcoming list, the iCalendar feed, and members' activity forms."""

@@ -1,0 +1,1 @@
+"""Members helping members: the support board (open calls) and the toolkit (documents)."""

@@ -1,0 +1,1 @@
+"""Editing members' records through the moderated flow: service forms, review queue, history."""

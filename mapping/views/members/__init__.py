@@ -1,0 +1,1 @@
+"""Members' pages: the "My organisation" dashboard, joining and managing an organisation."""

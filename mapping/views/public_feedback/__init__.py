@@ -1,0 +1,1 @@
+"""Freshness and the public's feedback: stale reminders, problem reports, suggestions, numbers."""
