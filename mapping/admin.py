@@ -9,16 +9,21 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
 from modeltranslation.admin import TranslationAdmin
 
 from geodata.models import District
+from mapping.actions import members as member_actions
 from mapping.actions.hsds_import import InvalidHSDSPackage, import_hsds_package
 from mapping.importers.hsds import read_hsds_stream
 from mapping.models import (
     Contact,
+    Invitation,
     Language,
     Location,
+    Membership,
+    MembershipStatus,
     Organization,
     Phone,
     RequiredDocument,
@@ -235,9 +240,26 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "organization_type", "website", "is_demo"]
-    list_filter = ["organization_type", "is_demo"]
+    list_display = ["name", "organization_type", "membership_status", "website", "is_demo"]
+    list_filter = ["membership_status", "organization_type", "is_demo"]
     search_fields = ["name", "alternate_name", "description"]
+    actions = ["approve_applications"]
+
+    @admin.action(description=_("Approve the selected membership applications"))
+    def approve_applications(self, request: HttpRequest, queryset: QuerySet) -> None:
+        """The members' action, so the admins are e-mailed as from the applications page."""
+        site_url = request.build_absolute_uri("/").rstrip("/")
+        approved = 0
+        for organization in queryset.filter(membership_status=MembershipStatus.PENDING):
+            member_actions.decide_application(
+                by=request.user, organization=organization, approve=True, site_url=site_url
+            )
+            approved += 1
+        message = ngettext(
+            "%(count)s application approved.", "%(count)s applications approved.", approved
+        )
+        self.message_user(request, message % {"count": approved}, messages.SUCCESS)
+
     fieldsets = [
         (
             None,
@@ -255,6 +277,24 @@ class OrganizationAdmin(admin.ModelAdmin):
         ),
         PROVENANCE_FIELDSET,
     ]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "role", "created_at"]
+    list_filter = ["role"]
+    list_select_related = ["user", "organization"]
+    search_fields = ["user__email", "organization__name"]
+    raw_id_fields = ["user", "organization"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "organization", "role", "expires_at", "accepted_at"]
+    list_select_related = ["organization"]
+    search_fields = ["email", "organization__name"]
+    raw_id_fields = ["organization", "invited_by"]
+    readonly_fields = ["accepted_at"]
 
 
 class LocationServiceInline(admin.TabularInline):

@@ -1,6 +1,7 @@
 """Organisations that provide services (HSDS ``organization``)."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -26,6 +27,22 @@ class MembershipStatus(models.TextChoices):
     DECLINED = "declined", _("Application declined")
 
 
+def member_q(prefix: str = "") -> Q:
+    """The organisation (or, with ``prefix`` like ``"organization__"``, a related one) is an
+    approved member of the coordination centre."""
+    return Q(**{f"{prefix}membership_status": MembershipStatus.APPROVED})
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def members(self) -> "OrganizationQuerySet":
+        """Approved member organisations (the public member list, profiles)."""
+        return self.filter(member_q())
+
+    def applications(self) -> "OrganizationQuerySet":
+        """Organisations that applied and wait for a moderator's decision."""
+        return self.filter(membership_status=MembershipStatus.PENDING)
+
+
 class Organization(HSDSObject, Provenance):
     """An organisation. ``organization_type`` stays empty when the source does not say."""
 
@@ -49,6 +66,7 @@ class Organization(HSDSObject, Provenance):
     )
     member_since = models.DateField(_("member since"), null=True, blank=True)
 
+    objects = OrganizationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
