@@ -1,7 +1,11 @@
 """The support board: members' open calls (needs and offers) and the answers to them."""
 
+import datetime
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -22,6 +26,37 @@ class CallCategory(models.TextChoices):
     GOODS = "goods", _("Goods")
     EXPERTISE = "expertise", _("Expertise")
     OTHER = "other", _("Other")
+
+
+def on_board_q(today: datetime.date) -> Q:
+    """The call is on the board on ``today`` (an Athens calendar date): not closed, and
+    ``expires_on`` is today or later."""
+    return Q(closed_at__isnull=True, expires_on__gte=today)
+
+
+class OpenCallQuerySet(models.QuerySet):
+    def on_board(self, today: datetime.date) -> "OpenCallQuerySet":
+        return self.filter(on_board_q(today))
+
+    def matching(
+        self,
+        *,
+        kind: str | None = None,
+        category: str | None = None,
+        theme: TaxonomyTerm | None = None,
+        district: District | None = None,
+    ) -> "OpenCallQuerySet":
+        """The board's filters; an empty value leaves that filter off."""
+        rules = Q()
+        if kind:
+            rules &= Q(kind=kind)
+        if category:
+            rules &= Q(category=category)
+        if theme is not None:
+            rules &= Q(theme=theme)
+        if district is not None:
+            rules &= Q(district=district)
+        return self.filter(rules)
 
 
 class OpenCall(models.Model):
@@ -62,6 +97,8 @@ class OpenCall(models.Model):
 
     history = HistoricalRecords()
 
+    objects = OpenCallQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("open call")
         verbose_name_plural = _("open calls")
@@ -69,6 +106,15 @@ class OpenCall(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CallResponseQuerySet(models.QuerySet):
+    def seen_by(self, editable_by: Callable[[str], Q]) -> "CallResponseQuerySet":
+        """Responses the reader may see: those their organisations sent and those to their
+        organisations' calls (a response is between two organisations, not for the board).
+        ``editable_by(field)`` is the reader's rule "the organisation in ``field`` is one of
+        mine", i.e. ``mapping.access.editable_by_q(user, organization_field=field)``."""
+        return self.filter(editable_by("organization_id") | editable_by("call__organization_id"))
 
 
 class CallResponse(models.Model):
@@ -83,6 +129,8 @@ class CallResponse(models.Model):
     )
     message = models.TextField(_("message"))
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CallResponseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("response")
