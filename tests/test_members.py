@@ -8,6 +8,8 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -119,7 +121,9 @@ def test_log_in_with_e_mail_and_password_lands_on_my_organisation(client, org_ad
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "rtl"), [("el", False), ("ar", True), ("fa", True)])
+@pytest.mark.parametrize(
+    ("language", "rtl"), [("el", False), ("fr", False), ("ar", True), ("fa", True)]
+)
 def test_account_pages_are_translated_and_mirrored(client, language, rtl):
     with translation.override(language):
         url = reverse("account_login")
@@ -550,3 +554,24 @@ def test_public_profile_shows_published_records_only_and_only_for_members(
     for organization in (source_record, pending):
         assert client.get(reverse("member-profile", args=[organization.pk])).status_code == 404
         assert organization.name not in listed
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_list_pages_do_not_query_per_row(client, org_admin, org_a):
+    """The member list counts in SQL and the dashboard flags revisions with EXISTS: more
+    rows, same number of queries."""
+    _login(client, org_admin)
+    home, members = reverse("members-home"), reverse("member-list")
+    Service.objects.create(organization=org_a, name="One")
+    _queries(client, home)  # warm: content types and the session are cached after this
+    before = _queries(client, home), _queries(client, members)
+    for number in range(3):
+        Service.objects.create(organization=org_a, name=f"More {number}")
+        Organization.objects.create(name=f"Member {number}", membership_status="approved")
+    assert (_queries(client, home), _queries(client, members)) == before
