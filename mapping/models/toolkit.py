@@ -5,6 +5,7 @@ are) and are handed out by a view with safe headers; the sniffed content type is
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -19,6 +20,28 @@ class DocumentKind(models.TextChoices):
     STUDY = "study", _("Study")
     INFORMATION = "information", _("Information material")
     OTHER = "other", _("Other")
+
+
+class DocumentQuerySet(models.QuerySet):
+    def matching(
+        self,
+        *,
+        language: Language | None = None,
+        theme: TaxonomyTerm | None = None,
+        kind: str | None = None,
+        organization: Organization | None = None,
+    ) -> "DocumentQuerySet":
+        """The toolkit's filters; an empty value leaves that filter off."""
+        rules = Q()
+        if language is not None:
+            rules &= Q(language=language)
+        if theme is not None:
+            rules &= Q(theme=theme)
+        if kind:
+            rules &= Q(kind=kind)
+        if organization is not None:
+            rules &= Q(organization=organization)
+        return self.filter(rules)
 
 
 class Document(HSDSObject):
@@ -49,6 +72,8 @@ class Document(HSDSObject):
     )
 
     history = HistoricalRecords()
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document")

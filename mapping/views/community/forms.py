@@ -148,7 +148,7 @@ class DocumentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk is not None:
+        if not self.instance._state.adding:  # (a new Document has its UUID already)
             self.fields["file"].required = False
             self.fields["file"].help_text = _(
                 "Leave empty to keep the current file. PDF, ODT, DOCX, PNG, JPEG or WebP."
