@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Q, Value
 from django.utils import timezone
 
+from mapping.conf import hartis_options
+
 ATHENS_TZ = ZoneInfo("Europe/Athens")
 # PostgreSQL's "greek" configuration stems Greek words (Υγείας, Υγεία → υγει) and leaves
 # Latin-script words whole; every query word is also a prefix, so "shelter" finds "shelters".
@@ -97,6 +99,12 @@ def real_q() -> Q:
     return Q(is_demo=False)
 
 
+def stale_q(today: datetime.date, days: int) -> Q:
+    """Not verified within ``days`` calendar days before ``today`` (Europe/Athens date):
+    ``assured_date`` older than that, or never verified at all."""
+    return Q(assured_date__isnull=True) | Q(assured_date__lt=today - datetime.timedelta(days=days))
+
+
 def open_at_q(moment: datetime.datetime) -> Q:
     """Open at ``moment`` (any timezone; hours are Europe/Athens local time) by its weekly
     schedules, for the service everywhere or at one of its places. An interval whose
@@ -177,6 +185,13 @@ class ServiceQuerySet(models.QuerySet):
 
     def free(self) -> "ServiceQuerySet":
         return self.filter(free_q())
+
+    def stale(
+        self, today: datetime.date | None = None, days: int | None = None
+    ) -> "ServiceQuerySet":
+        """Due for a check: ``stale_q`` with today in Athens and HARTIS STALE_AFTER_DAYS."""
+        today = today or timezone.now().astimezone(ATHENS_TZ).date()
+        return self.filter(stale_q(today, days or hartis_options().stale_after_days))
 
     def open_at(self, moment: datetime.datetime) -> "ServiceQuerySet":
         return self.filter(open_at_q(moment))
