@@ -18,8 +18,8 @@ from mapping.models import (
     Organization,
     Service,
     TaxonomyTerm,
-    published_q,
 )
+from mapping.models.activity import upcoming_q
 from mapping.models.queries import district_q, remote_q, theme_q
 
 
@@ -36,12 +36,6 @@ class InNumbers:
     registered_users: int
     themes: list[tuple[TaxonomyTerm, int]]
     districts: list[tuple[District, int]]
-
-
-def upcoming_q(now: datetime.datetime) -> Q:
-    """An activity with an occurrence still to end: ``last_occurs_at`` is NULL only for a
-    rule repeating forever (see mapping.models.activity)."""
-    return Q(last_occurs_at__isnull=True) | Q(last_occurs_at__gte=now)
 
 
 def in_numbers(now: datetime.datetime | None = None) -> InNumbers:
@@ -64,7 +58,7 @@ def in_numbers(now: datetime.datetime | None = None) -> InNumbers:
     organizations = Organization.objects.aggregate(
         members=Count("pk", filter=Q(membership_status=MembershipStatus.APPROVED))
     )
-    activities = Activity.objects.filter(published_q()).aggregate(
+    activities = Activity.objects.published().aggregate(
         total=Count("pk"), upcoming=Count("pk", filter=upcoming_q(now))
     )
     return InNumbers(
