@@ -266,6 +266,8 @@ def test_list_filters_and_bad_values(client, athens, editor, moderator):
     assert bad.status_code == 200
     assert "Some filters were not understood" in bad.text
     assert "Health talk" in bad.text and "Legal clinic" in bad.text  # bad filters left out
+    assert f'href="{reverse("activity-feed")}"' in bad.text  # the feed link keeps good ones only
+    assert f'href="{reverse("activity-feed")}?theme=health"' in by_theme
     backwards = client.get(url, {"from": "2027-02-01", "to": "2027-01-01"})
     assert "The end of the period is before its start." in backwards.text
 
@@ -507,3 +509,50 @@ def test_a_save_from_an_old_version_is_refused_with_what_changed(client, athens,
     assert response.context["form"]["version"].value() == "2"  # saving again is deliberate
     activity.refresh_from_db()
     assert activity.title == "Colleague's"
+
+
+# -- in a real browser ---------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_member_fills_the_activity_form_in_a_browser(live_server, page, make_member):
+    """The repeat and place options show only their own inputs (activities.js, under the
+    strict CSP), and the weekly activity is saved as a draft."""
+    editor = make_member("browser@a.example.org")
+    organization = organization_of(editor)
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.goto(f"{live_server.url}/en/accounts/login/")
+    page.fill("input[name=login]", "browser@a.example.org")
+    page.fill("input[name=password]", "a long test password")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/members/my/")
+    page.goto(live_server.url + reverse("activity-create", args=[organization.pk]))
+
+    until = page.locator("input[name=until]")
+    assert not until.is_visible()  # "once" is chosen: no repeat inputs
+    page.check("input[name=repeat][value=weekly]")
+    assert until.is_visible() and not page.locator("input[name=rule]").is_visible()
+    page.check("input[name=place][value=online]")
+    assert not page.locator("input[name=address_1]").is_visible()
+
+    starts = soon(4, hour=11)
+    page.fill("input[name=title]", "Job search workshop")
+    page.select_option("select[name=theme]", "employment")
+    page.fill("input[name=starts_at]", starts.strftime("%Y-%m-%dT%H:%M"))
+    page.check("input[name=weekdays][value=MO]")
+    page.fill("input[name=until]", (starts + datetime.timedelta(days=21)).date().isoformat())
+    page.fill("input[name=online_url]", "https://meet.example.org/jobs")
+    page.click("form.activity-form button[type=submit]")
+    page.wait_for_url("**/edit/")
+    activity = Activity.objects.get(organization=organization)
+    assert activity.title == "Job search workshop" and activity.location is None
+    assert activity.recurrence.startswith("FREQ=WEEKLY;BYDAY=MO;UNTIL=")
+    assert page.locator(".activity-messages").inner_text().startswith("Saved as a draft")
+    assert refused == []

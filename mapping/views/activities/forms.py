@@ -9,6 +9,7 @@ Dates and times are entered and shown in Europe/Athens whatever the reader's lan
 import datetime
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -126,6 +127,17 @@ class ActivityFilters(forms.Form):
         data = getattr(self, "cleaned_data", {})
         return bool(data.get("from") or data.get("to"))
 
+    def as_query(self) -> str:
+        """The valid, non-empty filters as a query string (for page and feed links)."""
+        data = getattr(self, "cleaned_data", {})
+        return urlencode(
+            {
+                name: value.isoformat() if isinstance(value, datetime.date) else value
+                for name, value in data.items()
+                if value not in (None, "")
+            }
+        )
+
     def criteria(self) -> dict[str, Any]:
         """The valid non-empty filters: theme, district, language."""
         data = getattr(self, "cleaned_data", {})
@@ -162,7 +174,10 @@ class ActivityForm(forms.Form):
         help_text=_("For example FREQ=MONTHLY;BYDAY=1SA;COUNT=6"),
     )
     place = forms.ChoiceField(
-        label=_("Where"), choices=PLACE_CHOICES, initial=NEW_PLACE, widget=forms.RadioSelect
+        label=_("It takes place"),
+        choices=PLACE_CHOICES,
+        initial=NEW_PLACE,
+        widget=forms.RadioSelect,
     )
     location = forms.ModelChoiceField(
         label=_("Place"), queryset=Location.objects.none(), required=False

@@ -60,13 +60,11 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(scheduled_between(activities, start, end), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "filters": filters,
         "page": page,
         "period": (start, end - datetime.timedelta(seconds=1)),
-        "query": query.urlencode(),
+        "query": filters.as_query(),
         "member": MembershipStatus.APPROVED,
     }
     return render(request, "mapping/activities/list.html", context)
@@ -140,8 +138,18 @@ def _calendar(request: HttpRequest, activities: list[Activity]) -> Calendar:
     calendar.add("x-wr-timezone", "Europe/Athens")
     for activity in activities:
         calendar.add_component(_event(request, host, activity))
-    calendar.add_missing_timezones()  # one VTIMEZONE for Europe/Athens
+    # One VTIMEZONE for Europe/Athens, with the clock changes of the years the events span.
+    now = timezone.now()
+    first = min((a.starts_at for a in activities), default=now)
+    last = max(
+        (a.last_occurs_at or a.starts_at + MAX_RECURRENCE_SPAN for a in activities), default=now
+    )
+    calendar.add_missing_timezones(_new_year(first), datetime.date(_new_year(last).year + 1, 1, 1))
     return calendar
+
+
+def _new_year(moment: datetime.datetime) -> datetime.date:
+    return datetime.date(moment.astimezone(ATHENS_TZ).year, 1, 1)
 
 
 def _event(request: HttpRequest, host: str, activity: Activity) -> Event:
