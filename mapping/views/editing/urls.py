@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+"""Editing members' records through the moderated flow: service forms, review queue, history."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from mapping.views.editing import services
+
+urlpatterns = [
+    path("my/<uuid:organization>/services/new/", services.service_create, name="service-create"),
+    path("my/services/<uuid:pk>/edit/", services.service_edit, name="service-edit"),
+    path("my/services/<uuid:pk>/submit/", services.service_submit, name="service-submit"),
+]
