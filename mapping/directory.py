@@ -8,18 +8,43 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from geodata.spatial import STORAGE_SRID, AsGeography, WithinMetres
+from mapping import access
+from mapping.access import User
 from mapping.conf import hartis_options
-from mapping.models import Language, Schedule, Service, ServiceAtLocation, TaxonomyTerm
+from mapping.models import (
+    Language,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+    published_q,
+)
 from mapping.models.queries import ServiceQuerySet, open_now_q, theme_q
 
 NEARBY_METRES = 500
 
 
-def service_for_page(pk: str) -> Service:
+def viewable_q(viewer: User | None = None) -> Q:
+    """Services ``viewer`` may see on a service's own page: published ones (any HSDS status,
+    so a closed service still says so), and to the organisation's people and the moderators
+    also their drafts, records in review and returned ones (a preview). No viewer: the public.
+    """
+    if viewer is not None and access.is_moderator(viewer):
+        # Not ``published_q() | Q()``: Django drops an empty Q from an OR, which would leave
+        # the moderators only the published records.
+        return Q()
+    if viewer is None:
+        return published_q()
+    return published_q() | access.editable_by_q(viewer)
+
+
+def service_for_page(pk: str, *, viewer: User | None = None) -> Service:
     """A service with everything its page shows, in a fixed number of queries (raises
-    Service.DoesNotExist). ``is_open_now`` is annotated."""
+    Service.DoesNotExist, also for a record ``viewer`` may not see: see ``viewable_q``).
+    ``is_open_now`` is annotated."""
     return (
-        Service.objects.select_related("organization")
+        Service.objects.filter(viewable_q(viewer))
+        .select_related("organization")
         .prefetch_related(
             Prefetch("categories", queryset=TaxonomyTerm.objects.select_related("parent")),
             "target_groups",
@@ -40,7 +65,7 @@ def service_for_page(pk: str) -> Service:
                         "location__service_at_locations",
                         queryset=ServiceAtLocation.objects.select_related("service")
                         .prefetch_related("service__translations")
-                        .filter(service__status="active"),
+                        .filter(service__in=Service.objects.active()),
                         to_attr="services_here",
                     ),
                 ),

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
@@ -16,7 +17,7 @@ from mapping import directory
 from mapping.api.geojson import point_geometry
 from mapping.conf import hartis_options
 from mapping.localize import localized
-from mapping.models import OrganizationType, Service, TaxonomyTerm
+from mapping.models import OrganizationType, Publication, Service, TaxonomyTerm
 from mapping.referral import referral_entries
 from mapping.themes import theme_styles
 
@@ -83,9 +84,10 @@ def map_page(request: HttpRequest) -> HttpResponse:
 @require_safe
 def service_page(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     try:
-        service = directory.service_for_page(pk)
+        service = directory.service_for_page(pk, viewer=request.user)
     except Service.DoesNotExist:
         raise Http404("No such service.") from None
+    not_public = service.publication != Publication.PUBLISHED
     places = [
         {
             "row": row,
@@ -108,8 +110,13 @@ def service_page(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         "months_since_verified": directory.months_since_verified(service),
         "stale": directory.is_stale(service),
         "map_config": _map_config(),
+        "not_public": not_public,
     }
-    return render(request, "mapping/service.html", context)
+    response = render(request, "mapping/service.html", context)
+    if not_public:
+        # A preview for the organisation and the moderators: no shared cache may keep it.
+        patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @require_safe
