@@ -12,6 +12,7 @@ class MappingConfig(AppConfig):
     def ready(self) -> None:
         import mapping.actions.activity_edits  # noqa: F401 - registers the activity editor
         from mapping import receivers  # noqa: F401 - connects the signal receivers
+        from mapping.actions import notifications as _mails  # noqa: F401 - review e-mails
         from mapping.actions import service_edits  # noqa: F401 - registers the service editor
         from mapping.conf import hartis_options
 
