@@ -492,6 +492,10 @@ def test_edit_submit_and_a_revision_of_the_published_activity(client, athens, ed
     revision = Revision.objects.of(activity).pending().get()
     assert revision.changes["fields"]["title"] == "Renamed again"
     assert client.get(edit).context["form"].initial["title"] == "Renamed again"
+    publishing.approve_revision(by=moderator, revision=revision)  # the editor applies it
+    activity.refresh_from_db()
+    assert activity.title == "Renamed again" and activity.location is None
+    assert activity.online_url == "https://meet.example.org/a"
 
 
 @pytest.mark.django_db

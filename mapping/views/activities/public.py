@@ -21,7 +21,7 @@ from mapping.models.activity import (
     ActivityQuerySet,
     scheduled_between,
 )
-from mapping.views.activities.forms import ActivityFilters
+from mapping.views.activities.filters import ActivityFilters
 
 PER_PAGE = 20
 DETAIL_DATES = 12
