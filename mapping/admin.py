@@ -4,33 +4,40 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from leaflet.admin import LeafletGeoAdmin, LeafletGeoAdminMixin
+from leaflet.admin import LeafletGeoAdminMixin
 from modeltranslation.admin import TranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from geodata.models import District
+from mapping import access
 from mapping.actions import members as member_actions
 from mapping.actions.hsds_import import InvalidHSDSPackage, import_hsds_package
 from mapping.importers.hsds import read_hsds_stream
 from mapping.models import (
+    Activity,
     Contact,
     Invitation,
     Language,
     Location,
     Membership,
     MembershipStatus,
+    OpenCall,
     Organization,
     Phone,
+    ProblemReport,
+    Publication,
     RequiredDocument,
     Schedule,
     Service,
     ServiceArea,
     ServiceAtLocation,
+    ServiceSuggestion,
     ServiceTranslation,
     Taxonomy,
     TaxonomyTerm,
@@ -38,6 +45,86 @@ from mapping.models import (
 
 PROVENANCE_FIELDS = ("source", "source_url", "source_record_id", "source_licence", "is_demo")
 PROVENANCE_FIELDSET = (_("Provenance"), {"fields": PROVENANCE_FIELDS, "classes": ["collapse"]})
+
+
+class OrganizationRows:
+    """The row-level rules of mapping.access in the admin. Staff who are not centre
+    moderators see, change and delete only their organisations' rows (others are "not
+    found", as if missing); moderators and site admins see every row.
+
+    A published moderated record (service, activity) changes through the members' pages,
+    where an edit waits as a pending revision for the moderators: in the admin it is
+    read-only to the organisation's staff, or the admin would be a way round the review.
+    Putting back an old version is :func:`mapping.actions.publishing.restore` on the record's
+    history page (it keeps the publication state and the version count), so the history
+    admin only reads."""
+
+    # The path from a row to its organisation's id; None: rows of no organisation, which
+    # only moderators see.
+    organization_field: str | None = "organization_id"
+
+    def owner(self, obj: object) -> Organization | None:
+        return access.owner_of(obj)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if access.is_moderator(request.user):
+            return queryset
+        if self.organization_field is None:
+            return queryset.none()
+        rule = access.editable_by_q(request.user, organization_field=self.organization_field)
+        return queryset.filter(rule)
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            # Django would redirect to the index saying the row does not exist; a 404 says
+            # the same without a page that differs for rows of other organisations.
+            raise Http404(_("No such record."))
+        return obj
+
+    def _sees(self, request: HttpRequest, obj: object | None) -> bool:
+        if obj is None or access.is_moderator(request.user):
+            return True
+        if self.organization_field is None:
+            return False
+        return access.can_edit_for(request.user, self.owner(obj))
+
+    def _changes(self, request: HttpRequest, obj: object | None) -> bool:
+        if obj is None or access.is_moderator(request.user):
+            return True
+        published = getattr(obj, "publication", None) == Publication.PUBLISHED
+        return self._sees(request, obj) and not published
+
+    def has_view_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return super().has_view_permission(request, obj) and self._sees(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return super().has_change_permission(request, obj) and self._changes(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._changes(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "organization" and not access.is_moderator(request.user):
+            kwargs["queryset"] = access.organizations_of(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj, form, change: bool) -> None:
+        if change and hasattr(obj, "version"):
+            # A save here is a new version too, so a member's form opened before it is
+            # refused rather than silently overwriting it (optimistic locking).
+            obj.version = (obj.version or 0) + 1
+        super().save_model(request, obj, form, change)
+
+    # simple-history: the list and each old version are readable; reverting is not offered.
+    def revert_disabled(self, request: HttpRequest, obj: object | None = None) -> bool:
+        return True
+
+    def history_form_view(self, request: HttpRequest, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ThemeFilter(admin.SimpleListFilter):
@@ -138,7 +225,7 @@ class HSDSUploadForm(forms.Form):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(OrganizationRows, SimpleHistoryAdmin):
     list_display = ["name", "organization", "status", "is_free", "assured_date", "is_demo"]
     list_filter = [
         ThemeFilter,
@@ -239,7 +326,8 @@ class ServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(OrganizationRows, SimpleHistoryAdmin):
+    organization_field = "pk"  # an organisation's staff keep its own row
     list_display = ["name", "organization_type", "membership_status", "website", "is_demo"]
     list_filter = ["membership_status", "organization_type", "is_demo"]
     search_fields = ["name", "alternate_name", "description"]
@@ -305,7 +393,7 @@ class LocationServiceInline(admin.TabularInline):
 
 
 @admin.register(Location)
-class LocationAdmin(LeafletGeoAdmin):
+class LocationAdmin(OrganizationRows, LeafletGeoAdminMixin, SimpleHistoryAdmin):
     list_display = ["__str__", "address_1", "district", "neighbourhood", "is_demo"]
     list_filter = ["location_type", "district", "is_demo"]
     list_select_related = ["district", "neighbourhood"]
@@ -374,3 +462,45 @@ class ScheduleAdmin(admin.ModelAdmin):
     list_display = ["__str__", "service", "service_at_location"]
     list_filter = ["weekday"]
     raw_id_fields = ["service", "service_at_location"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(OrganizationRows, SimpleHistoryAdmin):
+    list_display = ["title", "organization", "starts_at", "publication", "is_demo"]
+    list_filter = ["publication", "is_demo"]
+    list_select_related = ["organization"]
+    search_fields = ["title", "description", "organization__name"]
+    autocomplete_fields = ["organization", "location"]
+    filter_horizontal = ["languages", "audience"]
+    readonly_fields = ["publication", "moderation_comment"]  # decided on the review page
+
+
+@admin.register(OpenCall)
+class OpenCallAdmin(OrganizationRows, SimpleHistoryAdmin):
+    list_display = ["title", "organization", "kind", "category", "expires_on", "closed_at"]
+    list_filter = ["kind", "category"]
+    list_select_related = ["organization"]
+    search_fields = ["title", "description", "organization__name"]
+    autocomplete_fields = ["organization"]
+    raw_id_fields = ["created_by"]
+
+
+@admin.register(ProblemReport)
+class ProblemReportAdmin(OrganizationRows, admin.ModelAdmin):
+    organization_field = "service__organization_id"
+    list_display = ["service", "kind", "status", "created_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["service"]
+    raw_id_fields = ["service", "handled_by"]
+
+    def owner(self, obj: ProblemReport) -> Organization:
+        return obj.service.organization
+
+
+@admin.register(ServiceSuggestion)
+class ServiceSuggestionAdmin(OrganizationRows, admin.ModelAdmin):
+    organization_field = None  # from the public, about no member: the moderators' own
+    list_display = ["name", "organization_name", "status", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["name", "organization_name"]
+    raw_id_fields = ["handled_by"]

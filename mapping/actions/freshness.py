@@ -19,7 +19,7 @@ from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
@@ -144,7 +144,7 @@ class Reminder:
     services: list[Service]
 
 
-def organizations_due(now: datetime.datetime | None = None) -> "Organization.objects":
+def organizations_due(now: datetime.datetime | None = None) -> QuerySet[Organization]:
     """Organisations with a stale published service whose reminder is due, and someone to
     remind (an organisation without members is left to the moderators' stale dashboard)."""
     now = now or timezone.now()
