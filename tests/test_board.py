@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import override as translation_override
 
 from geodata.models import District
 from mapping.actions import board
@@ -336,3 +337,54 @@ def test_who_may_respond_and_for_which_organisation(
     assert client.get(url).context["form"] is None
     with pytest.raises(ValidationError):
         board.respond_to_call(by=responder, call=call, organization=second, message="Late")
+
+
+@pytest.mark.django_db
+def test_the_board_page_reads_a_bounded_number_of_queries(
+    athens, client, poster, django_assert_max_num_queries
+):
+    theme = TaxonomyTerm.objects.themes().first()
+    district = District.objects.filter(municipality=athens).first()
+    for number in range(12):
+        _post(poster, title=f"Call {number}", theme=theme, district=district)
+    client.force_login(poster)
+    with django_assert_max_num_queries(14):  # session, user, access, filters' choices, page
+        response = client.get(reverse("board"))
+    assert response.content.decode().count('class="community-item"') == 12
+
+
+# --- In a real browser ------------------------------------------------------------------------
+
+
+def _log_in(page, live_server, user) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    session = client.cookies["sessionid"].value
+    page.context.add_cookies([{"name": "sessionid", "value": session, "url": live_server.url}])
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_member_posts_a_call_in_arabic_and_it_is_on_the_board(live_server, page, make_member):
+    poster = make_member("browser@a.example.org")
+    blocked = []
+    page.on("console", lambda message: blocked.append(message.text))
+    _log_in(page, live_server, poster)
+    with translation_override("ar"):
+        create = reverse("board-call-create", args=[_org(poster).pk])
+        board_url = reverse("board")
+    page.goto(live_server.url + create)
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.check("input[name=kind][value=offer]")
+    page.select_option("select[name=category]", "space")
+    page.fill("input[name=title]", "Meeting room free on Fridays")
+    page.fill("textarea[name=description]", "Room for 20 people near Omonia.")
+    page.fill("input[name=expires_on]", (_today() + datetime.timedelta(days=7)).isoformat())
+    page.click("form.community-form button[type=submit]")
+    page.wait_for_selector("h1:has-text('Meeting room free on Fridays')")
+    page.goto(live_server.url + board_url)
+    assert page.locator(".community-item").count() == 1
+    assert "Meeting room free on Fridays" in page.locator(".community-item").inner_text()
+    assert not [text for text in blocked if "Content Security Policy" in text]

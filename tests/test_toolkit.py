@@ -335,3 +335,50 @@ def test_editing_replaces_the_file_and_deleting_removes_it_after_commit(
         deleted = client.post(reverse("toolkit-delete", args=[document.pk]))
     assert deleted.status_code == 302 and deleted["Location"] == reverse("toolkit")
     assert not Document.objects.exists() and not new_path.exists()
+
+
+@pytest.mark.django_db
+def test_the_toolkit_page_reads_a_bounded_number_of_queries(
+    athens, client, member, django_assert_max_num_queries
+):
+    theme = TaxonomyTerm.objects.themes().first()
+    for number in range(12):
+        _add(member, title=f"Document {number}", theme=theme)
+    with django_assert_max_num_queries(8):  # filters' choices and one page of documents
+        response = client.get(reverse("toolkit"))
+    assert response.content.decode().count('class="community-item"') == 12
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_member_uploads_a_document_and_anyone_downloads_it(
+    live_server, page, make_member, tmp_path
+):
+    from django.test import Client
+
+    member = make_member("browser-docs@a.example.org")
+    client = Client()
+    client.force_login(member)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(live_server.url + reverse("toolkit-upload", args=[_org(member).pk]))
+    page.fill("input[name=title]", "Guide to the asylum procedure")
+    page.select_option("form.community-form select[name=kind]", "guide")
+    page.select_option(
+        "form.community-form select[name=language]", label=str(Language.objects.get(code="en"))
+    )
+    page.set_input_files(
+        "input[name=file]", {"name": "guide.pdf", "mimeType": "text/html", "buffer": PDF}
+    )
+    page.click("form.community-form button[type=submit]")
+    page.wait_for_selector("h1:has-text('Guide to the asylum procedure')")
+
+    page.context.clear_cookies()  # the toolkit is public
+    page.reload()
+    with page.expect_download() as download:
+        page.click("a:has-text('Download')")
+    saved = tmp_path / "downloaded.pdf"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "guide-to-the-asylum-procedure.pdf"
+    assert saved.read_bytes() == PDF

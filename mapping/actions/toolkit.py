@@ -44,6 +44,14 @@ ALLOWED_TYPES: dict[str, tuple[str, ...]] = {
     "image/jpeg": (".jpg", ".jpeg"),
     "image/webp": (".webp",),
 }
+TYPE_NAMES = {
+    "application/pdf": "PDF",
+    ODT: "ODT",
+    DOCX: "DOCX",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/webp": "WebP",
+}
 
 
 def upload_max_bytes() -> int:
@@ -142,12 +150,12 @@ def check_upload(upload: UploadedFile) -> CheckedFile:
         raise ValidationError(
             {
                 "file": _(
-                    "The file's name ends in “%(extension)s” but its content is %(type)s: "
+                    "The file's name ends in “%(extension)s” but it is a %(type)s file: "
                     "rename it to %(expected)s or upload the right file."
                 )
                 % {
                     "extension": extension or "—",
-                    "type": content_type,
+                    "type": TYPE_NAMES[content_type],
                     "expected": " / ".join(ALLOWED_TYPES[content_type]),
                 }
             },
