@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
@@ -160,7 +161,7 @@ def _named(part: str, value: Any) -> Any:
 def _label(model: type[models.Model], name: str) -> str:
     try:
         return str(model._meta.get_field(name).verbose_name)
-    except Exception:
+    except FieldDoesNotExist:
         return str(PART_LABELS.get(name, name))
 
 
