@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from mapping.actions import toolkit
-from mapping.models import Document, Language, TaxonomyTerm
+from mapping.models import Document, Language, MembershipStatus, TaxonomyTerm
 
 # --- Small real files, built here ------------------------------------------------------------
 
@@ -382,3 +382,18 @@ def test_a_member_uploads_a_document_and_anyone_downloads_it(
     download.value.save_as(saved)
     assert download.value.suggested_filename == "guide-to-the-asylum-procedure.pdf"
     assert saved.read_bytes() == PDF
+
+
+@pytest.mark.django_db
+def test_an_organisation_that_is_not_yet_a_member_shares_nothing(athens, client, member):
+    organization = _org(member)
+    organization.membership_status = MembershipStatus.PENDING
+    organization.save()
+    with pytest.raises(PermissionDenied):
+        _add(member)
+    client.force_login(member)
+    posted = client.post(
+        reverse("toolkit-upload", args=[organization.pk]),
+        {**_form_data(), "file": _upload("x.pdf", PDF)},
+    )
+    assert posted.status_code == 403 and not Document.objects.exists()

@@ -25,7 +25,6 @@ from mapping import access
 from mapping.actions.publishing import EditConflict, changes_since
 from mapping.models import (
     CallResponse,
-    MembershipStatus,
     OpenCall,
     Organization,
     TaxonomyTerm,
@@ -72,9 +71,7 @@ def member_organizations(user: Any) -> "Organization.objects":
     memberships count here."""
     if not user.is_authenticated or not user.is_active:
         return Organization.objects.none()
-    return Organization.objects.filter(
-        memberships__user=user, membership_status=MembershipStatus.APPROVED
-    ).order_by("name")
+    return Organization.objects.members().filter(memberships__user=user).order_by("name")
 
 
 def may_use_board(user: Any) -> bool:
@@ -89,7 +86,7 @@ def _require_member_organisation(by: Any, organization: Organization) -> None:
         _("You may only act for organisations you are a member of."),
     )
     access.require(
-        organization.membership_status == MembershipStatus.APPROVED,
+        Organization.objects.members().filter(pk=organization.pk).exists(),
         _("Only the centre's member organisations use the board."),
     )
 

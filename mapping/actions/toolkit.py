@@ -25,7 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from mapping import access
-from mapping.models import Document, Language, MembershipStatus, Organization, TaxonomyTerm
+from mapping.models import Document, Language, Organization, TaxonomyTerm
 
 DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 SNIFF_BYTES = 8192  # filetype reads at most the first 8 KiB
@@ -202,8 +202,10 @@ def _require_member_organisation(by: Any, organization: Organization) -> None:
         access.can_edit_for(by, organization),
         _("You may only share documents for organisations you are a member of."),
     )
-    if organization.membership_status != MembershipStatus.APPROVED:
-        raise ValidationError(_("Only the centre's member organisations share documents."))
+    access.require(
+        Organization.objects.members().filter(pk=organization.pk).exists(),
+        _("Only the centre's member organisations share documents."),
+    )
 
 
 def add_document(
