@@ -159,10 +159,13 @@ def _named(part: str, value: Any) -> Any:
 
 
 def _label(model: type[models.Model], name: str) -> str:
+    """A column's verbose name; a part of a changes dict (``place``, ``translations``…,
+    some of them reverse relations without one) by its own label."""
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        label = getattr(model._meta.get_field(name), "verbose_name", None)
     except FieldDoesNotExist:
-        return str(PART_LABELS.get(name, name))
+        label = None
+    return str(label or PART_LABELS.get(name, name))
 
 
 def current_values(record: models.Model) -> dict[str, Any]:
