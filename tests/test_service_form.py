@@ -3,6 +3,7 @@ submit, edits of a published service waiting as a revision, optimistic locking, 
 access across organisations."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -127,6 +128,9 @@ def test_the_new_service_page_offers_every_part_of_the_form(athens, client, edit
     # Translation tabs: every interface language; the text's own language is hidden.
     tabs = {code: own for code, _name, own, _form in forms.translations}
     assert tabs == {"el": False, "en": True, "ar": False, "fa": False, "fr": False, "ur": False}
+    # Arabic text is typed right to left, whatever the page's direction.
+    arabic_name = re.search(r'<input[^>]*name="tr-ar-name"[^>]*>', page).group()
+    assert 'lang="ar"' in arabic_name and 'dir="rtl"' in arabic_name
     config = response.context["map_config"]
     assert config["city"]["type"] == "MultiPolygon"  # the boundary the picker shows
     assert "<script>" not in page and "style=" not in page  # strict CSP: no inline code
@@ -163,6 +167,7 @@ def test_create_writes_a_whole_draft_and_submit_sends_it_for_review(
 
     page = client.get(response.url).content.decode()
     assert "Saved as draft." in page
+    assert reverse("record-history", kwargs={"kind": "service", "pk": service.pk}) in page
     submit = reverse("service-submit", kwargs={"pk": service.pk})
     assert f'action="{submit}"' in page and "Submit for review" in page
 
@@ -396,3 +401,35 @@ def test_visitors_are_sent_to_log_in_and_unknown_ids_are_404(athens, client, edi
         client.get(reverse("service-create", kwargs={"organization": missing})).status_code == 404
     )
     assert client.get(reverse("service-submit", kwargs={"pk": service.pk})).status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_moderator_adds_for_any_organisation_and_edits_a_published_service_at_once(
+    athens, client, editor, moderator
+):
+    service = published_of(editor, moderator)
+    client.force_login(moderator)
+    response = client.post(edit_url(service), edit_data(service, name="Corrected by the centre"))
+    assert response.status_code == 302
+    assert not Revision.objects.of(service).exists()
+    service.refresh_from_db()
+    assert (service.name, service.publication) == ("Corrected by the centre", "published")
+    page = client.get(edit_url(service)).content.decode()
+    assert "the published service shows your changes now" in page
+    assert client.post(create_url(editor), form_data(name="Added by the centre")).status_code == 302
+    assert Service.objects.filter(name="Added by the centre", publication="draft").exists()
+
+
+@pytest.mark.django_db
+def test_a_tampered_post_is_a_form_error_not_a_server_error(athens, client, editor):
+    client.force_login(editor)
+    data = form_data(**{"hours-TOTAL_FORMS": None, "hours-INITIAL_FORMS": None})
+    response = client.post(create_url(editor), data)
+    assert response.status_code == 400
+    assert "ManagementForm data is missing" in " ".join(
+        response.context["forms"].hours.non_form_errors()
+    )
+    service = draft_of(editor)
+    response = client.post(edit_url(service), edit_data(service, revision="not a number"))
+    assert response.status_code == 400 and "revision" in response.context["forms"].main.errors
+    assert not Service.objects.filter(name="Νομική συμβουλευτική").exists()

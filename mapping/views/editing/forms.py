@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from geodata.models import Municipality
@@ -294,12 +294,7 @@ class ServiceEditForms:
         self.hours = HoursFormSet(data, initial=hours, prefix="hours")
         own_language = self.main["language"].value()
         self.translations = [
-            (
-                code,
-                str(name),
-                code == own_language,
-                TranslationForm(data, initial=texts.get(code, {}), prefix=f"tr-{code}"),
-            )
+            (code, str(name), code == own_language, _translation_form(data, code, texts))
             for code, name in settings.LANGUAGES
         ]
 
@@ -337,6 +332,16 @@ class ServiceEditForms:
                 if code != own_language
             },
         }
+
+
+def _translation_form(data: Any, code: str, texts: dict[str, dict[str, str]]) -> TranslationForm:
+    form = TranslationForm(data, initial=texts.get(code, {}), prefix=f"tr-{code}")
+    # The inputs hold text in ``code`` (its script and direction); the labels stay in the
+    # interface's language and direction.
+    direction = "rtl" if get_language_info(code)["bidi"] else "ltr"
+    for field in form.fields.values():
+        field.widget.attrs.update(lang=code, dir=direction)
+    return form
 
 
 def _initial_values(
