@@ -232,15 +232,19 @@
 
   function drawLegend(spec, name, edges, colours, noData) {
     const rows = colours.map((colour, index) =>
-      '<li><span class="legend-swatch" data-colour="' + colour + '" style="background:' + colour + '"></span>' +
+      '<li><span class="legend-swatch" data-colour="' + colour + '"></span>' +
       escapeHtml(format(text.range, { low: formatFigure(name, edges[index]), high: formatFigure(name, edges[index + 1]) })) +
       "</li>");
     if (noData || !colours.length) {
-      rows.push('<li><span class="legend-swatch" data-colour="' + config.noDataColour + '" style="background:' +
-        config.noDataColour + '"></span>' + escapeHtml(text.noData) + "</li>");
+      rows.push('<li><span class="legend-swatch" data-colour="' + config.noDataColour + '"></span>' +
+        escapeHtml(text.noData) + "</li>");
     }
     legend.getContainer().innerHTML = "<strong>" + escapeHtml(spec.label) + "</strong><ul>" + rows.join("") +
       '</ul><div class="legend-note">' + escapeHtml(text.darkIsWorse) + "</div>";
+    // Colours set through the DOM (CSSOM): the Content-Security-Policy refuses style="" markup.
+    legend.getContainer().querySelectorAll(".legend-swatch").forEach((swatch) => {
+      swatch.style.background = swatch.dataset.colour;
+    });
   }
 
   function select(featureId) {
@@ -324,7 +328,7 @@
     });
     chart.innerHTML = svg("svg", {
       viewBox: "0 0 " + width + " " + height, width: width, height: height, role: "img", "aria-label": document.getElementById("chart-title").textContent,
-      class: "chart-svg", style: "direction:ltr",
+      class: "chart-svg", // left to right in every language (planning.css): x runs from the start side by hand
     }, parts.join(""));
   }
 

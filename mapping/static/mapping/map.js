@@ -94,6 +94,16 @@
   }
 
   const themeOrder = Object.keys(config.themes);
+  // Theme colours come from the server; the Content-Security-Policy allows no style=""
+  // attributes, so each theme is a class in a constructed stylesheet (CSSOM, which it allows).
+  const themeSheet = new CSSStyleSheet();
+  themeOrder.forEach((code) => {
+    const style = config.themes[code];
+    themeSheet.insertRule("." + themeClass(code) + " { background: " + style.colour +
+      "; color: " + style.text + "; }");
+  });
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, themeSheet];
+  function themeClass(code) { return "theme-" + CSS.escape(code); }
   const legendNames = {};
   document.querySelectorAll("#legend-items li").forEach((li) => {
     legendNames[li.dataset.theme] = li.textContent;
@@ -107,8 +117,8 @@
       iconCreateFunction: clusterIcon, showCoverageOnHover: false, maxClusterRadius: 50,
     })).addTo(map);
     const name = legendNames[code] || text.other;
-    overlays['<span class="swatch" style="background:' + style.colour + ";color:" + style.text +
-      '">' + style.symbol + "</span> " + escapeHtml(name)] = groups[code];
+    overlays['<span class="swatch ' + themeClass(code) + '">' + style.symbol + "</span> " +
+      escapeHtml(name)] = groups[code];
   });
 
   const outlines = {};
@@ -289,8 +299,7 @@
     item.dataset.feature = feature.id;
     item.className = "result";
     item.innerHTML =
-      '<span class="swatch" aria-hidden="true" style="background:' + style.colour + ";color:" +
-      style.text + '">' + style.symbol + "</span>" +
+      '<span class="swatch ' + themeClass(theme) + '" aria-hidden="true">' + style.symbol + "</span>" +
       '<div class="result-body"><a class="result-name" href="' + detailUrl(p.service_id) + '">' +
       escapeHtml(p.name) + "</a>" + (p.is_demo ? ' <span class="badge badge-demo">' + escapeHtml(text.demo) + "</span>" : "") +
       '<div class="muted">' + escapeHtml(p.organization) + "</div>" +
@@ -321,7 +330,7 @@
       alt: p.name,
       icon: L.divIcon({
         className: "pin",
-        html: '<span style="background:' + style.colour + ";color:" + style.text + '">' + style.symbol + "</span>",
+        html: '<span class="' + themeClass(theme) + '">' + style.symbol + "</span>",
         iconSize: [30, 30], iconAnchor: [15, 15], popupAnchor: [0, -14],
       }),
     });
