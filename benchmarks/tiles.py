@@ -318,6 +318,7 @@ def measure_wrk(url: str, tile: tuple[int, int, int]) -> dict[str, Any]:
         return {"skipped": "wrk is not installed (scripts/bootstrap.sh --with-bench-deps)"}
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "mapping.settings"}
+    env["HARTIS_API_RATE_LIMIT"] = "off"  # wrk is one client: measure, do not throttle
     server = subprocess.Popen(
         [
             str(REPO / ".venv" / "bin" / "gunicorn"),

@@ -5,10 +5,13 @@ namespaced dict, ``HARTIS``, validated at start-up by :mod:`mapping.conf`.
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -108,6 +111,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -117,6 +121,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Rate limits: django-ratelimit's refusals become 429s; every 429 says when to retry.
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    "mapping.ratelimits.RetryAfterMiddleware",
+    # The OGC API is plain Django views: the API throttle applied to its path prefix.
+    "mapping.api.throttling.PlainViewThrottleMiddleware",
     # Records the signed-in user as the author of each history row.
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -215,11 +224,56 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
+# --- Security -------------------------------------------------------------------------------
+# DJANGO_SECURE=1 is the production switch (the site is served over HTTPS only): redirect to
+# HTTPS, HSTS, cookies sent over HTTPS only. `manage.py check --deploy` passes with it
+# (tests/test_security.py runs it). Left off in development, where runserver speaks plain HTTP.
+SECURE = env_bool("DJANGO_SECURE", False)
+SECURE_SSL_REDIRECT = SECURE
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000" if SECURE else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", SECURE)
+# Preload (and subdomains) let browsers refuse plain HTTP even on a first visit; both are slow
+# to take back once submitted to the preload list: DJANGO_HSTS_PRELOAD=0 before the first try.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", SECURE)
+# Behind a TLS-terminating proxy (nginx, a load balancer) Django sees plain HTTP; trust the
+# proxy's header only when told, e.g. DJANGO_SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto:https —
+# a client could send that header itself if nothing in front overwrites it.
+_proxy_ssl_header = os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    _header, _, _value = _proxy_ssl_header.partition(":")
+    if not _header.strip() or not _value.strip():
+        raise ImproperlyConfigured(
+            "DJANGO_SECURE_PROXY_SSL_HEADER must look like 'X-Forwarded-Proto:https', "
+            f"got {_proxy_ssl_header!r}."
+        )
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _header.strip().upper().replace("-", "_"),
+        _value.strip(),
+    )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+# DJANGO_SECURE_COOKIES is the older name of the cookie half of DJANGO_SECURE; either sets it.
+SESSION_COOKIE_SECURE = SECURE or env_bool("DJANGO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie: forms carry the token in a hidden field.
+CSRF_COOKIE_HTTPONLY = True
+# How many proxies in front of Django append to X-Forwarded-For (0: none, use REMOTE_ADDR).
+# Rate limits count per client address, so a wrong number lets clients choose their own.
+TRUSTED_PROXIES = int(os.environ.get("HARTIS_TRUSTED_PROXIES", "0"))
+
+
+def _origin(url: str) -> str:
+    """The scheme://host[:port] of a URL template such as the basemap's {z}/{x}/{y} URL."""
+    parts = urlsplit(url.replace("{s}", "a"))
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ImproperlyConfigured(f"HARTIS_BASEMAP_URL must be an http(s) URL, got {url!r}.")
+    # Leaflet's {s} picks a subdomain (a., b., c.); allow them all with a wildcard.
+    host = urlsplit(url).netloc.replace("{s}", "*")
+    return f"{parts.scheme}://{host}"
+
 
 LOGGING = {
     "version": 1,
@@ -262,6 +316,27 @@ HARTIS = {
     "SERVICES_AS_TILES_ABOVE": os.environ.get("HARTIS_SERVICES_AS_TILES_ABOVE", "5000"),
 }
 
+# --- Content-Security-Policy (django-csp) ------------------------------------------------------
+# Everything is served by us (no CDN); the one third party is the basemap's tile server, for
+# images only. No inline script or style anywhere: JavaScript reads its configuration from
+# json_script blocks, and Leaflet's element.style changes are CSSOM, which style-src allows.
+# NONCE is added to the header only on pages that use it (django-leaflet's admin map widget
+# writes its inline set-up script with request.csp_nonce).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", _origin(BASEMAP_TILE_URL)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
 
 def tile_cache(choice: str) -> dict[str, object]:
     """The "tiles" cache from HARTIS_TILE_CACHE: ``database`` (default) keeps tiles in the
@@ -285,18 +360,83 @@ def tile_cache(choice: str) -> dict[str, object]:
     )
 
 
+def shared_cache(choice: str) -> dict[str, object]:
+    """The cache every worker process shares, from HARTIS_SHARED_CACHE: ``database``
+    (default; the UNLOGGED table of mapping migration 0010, written like the tiles' table) or
+    a ``redis://`` URL. Rate-limit counters live here: per-process counters would let each
+    gunicorn worker grant the whole allowance again."""
+    if choice == "database":
+        return {
+            "BACKEND": "layers.tiles.backend.TileDatabaseCache",
+            "LOCATION": "hartis_shared_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000, "CULL_FREQUENCY": 4},
+        }
+    if choice.startswith(("redis://", "rediss://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": choice}
+    raise ImproperlyConfigured(
+        f"HARTIS_SHARED_CACHE must be 'database' or a redis:// URL, got {choice!r}."
+    )
+
+
 CACHES = {
     # Per process: the vocabulary and other small reads, at most a minute stale elsewhere.
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # allauth can only use this alias for its rate-limit counters, so its keys (and only
+    # those) are handed on to the shared "ratelimit" alias (mapping.ratelimits).
+    "default": {"BACKEND": "mapping.ratelimits.LocalCacheWithSharedRateLimits"},
     # Vector tiles: shared by all gunicorn workers, invalidated by generations (layers.tiles).
     "tiles": tile_cache(os.environ.get("HARTIS_TILE_CACHE", "database").strip()),
+    # Rate-limit counters (API throttles, django-ratelimit): shared by all worker processes.
+    "ratelimit": shared_cache(os.environ.get("HARTIS_SHARED_CACHE", "database").strip()),
 }
+
+# --- Rate limits -----------------------------------------------------------------------------
+# Counters live in the shared "ratelimit" cache alias; every refusal is a 429 with Retry-After.
+# The public API (DRF under /api/ and /hsds/, the OGC API's plain views under /ogc/) allows
+# HARTIS_API_RATE_LIMIT requests per client address ("300/min": a map filter change fetches up
+# to ten pages; "off": none, as in the wrk benchmark). Vector tiles are not limited: one map
+# view asks for dozens, and a cached tile costs less than counting it would.
+API_RATE_LIMIT = os.environ.get("HARTIS_API_RATE_LIMIT", "300/min").strip().lower()
+if API_RATE_LIMIT != "off" and not re.fullmatch(
+    r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_RATE_LIMIT
+):
+    raise ImproperlyConfigured(
+        "HARTIS_API_RATE_LIMIT must be 'off' or a number per period such as '300/min' "
+        f"(s, min, hour, day), got {API_RATE_LIMIT!r}."
+    )
+HARTIS["API_RATE_LIMIT"] = None if API_RATE_LIMIT == "off" else API_RATE_LIMIT
+HARTIS["API_RATE_LIMITED_PATHS"] = ["/ogc/"]  # plain Django views; DRF views throttle themselves
+# allauth: attempts per client address ("ip") and per e-mail address ("key"); answers 429.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",  # password guessing, per address and per account
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXIES
+# django-ratelimit (public forms): shared counters, client address as the rate limits see it,
+# and a 429 page instead of its default 403.
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = "mapping.ratelimits.client_ip"
+RATELIMIT_VIEW = "mapping.ratelimits.too_many_requests"
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # The site's session only (planners' figures): no HTTP Basic, which would take passwords on
+    # every API request outside allauth's log-in limits, and answer a stray Authorization
+    # header with 403 on a public API.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Rates are read per request from HARTIS["API_RATE_LIMIT"] (see mapping.api.throttling).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "mapping.api.throttling.AnonApiThrottle",
+        "mapping.api.throttling.UserApiThrottle",
+    ],
+    "NUM_PROXIES": TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Hartis API",
@@ -306,6 +446,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",  # the default
+        "mapping.api.schema.document_not_found",  # unknown ids: 404 (found by schemathesis)
+    ],
 }
 
 # django-leaflet: Leaflet itself ships inside the package and is served from STATIC_URL.
