@@ -106,6 +106,17 @@ def test_bad_input_is_a_400_with_a_reason(client, athens, params, field, reason)
     assert reason in " ".join(response.json()[field])
 
 
+def test_refusals_are_in_each_request_language(client, athens):
+    # The parameters' fields are bound once and shared by requests (mapping.api.params); DRF
+    # formats a bound's message once, so each language must keep its own copy.
+    greek, english, greek_again = (
+        client.get("/api/services/", {"limit": "0"}, HTTP_ACCEPT_LANGUAGE=language).json()
+        for language in ("el", "en", "el")
+    )
+    assert english["limit"] == ["Ensure this value is greater than or equal to 1."]
+    assert greek["limit"] == greek_again["limit"] != english["limit"]
+
+
 def test_list_query_count_does_not_grow_with_the_page(
     client, athens, django_assert_max_num_queries
 ):
