@@ -117,6 +117,12 @@ def test_refusals_are_in_each_request_language(client, athens):
     assert greek["limit"] == greek_again["limit"] != english["limit"]
 
 
+def test_a_text_without_words_still_lists_remote_services(client, athens):
+    # "!!!" has no word to search for: no rank to order by, the remote list by name.
+    features = _get(client, q="!!!", remote=1).json()["features"]
+    assert features and all(f["properties"]["remote"] for f in features)
+
+
 def test_list_query_count_does_not_grow_with_the_page(
     client, athens, django_assert_max_num_queries
 ):
