@@ -9,6 +9,7 @@ moderators and site admins change anything.
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from mapping.models import MODERATORS_GROUP, MemberRole, Membership, Organization
 
@@ -70,6 +71,19 @@ def owner_of(record: object) -> Organization | None:
 
 def can_edit(user: User, record: object) -> bool:
     return can_edit_for(user, owner_of(record))
+
+
+def require_member_organization(user: User, organization: Organization) -> None:
+    """The members' spaces (support board, toolkit): ``user`` keeps ``organization``'s
+    records and it is an approved member of the centre; PermissionDenied otherwise."""
+    require(
+        can_edit_for(user, organization),
+        _("You may only act for organisations you are a member of."),
+    )
+    require(
+        Organization.objects.members().filter(pk=organization.pk).exists(),
+        _("Only the centre's member organisations can do this."),
+    )
 
 
 def require(allowed: bool, message: str) -> None:

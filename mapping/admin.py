@@ -336,11 +336,10 @@ class OrganizationAdmin(OrganizationRows, SimpleHistoryAdmin):
     @admin.action(description=_("Approve the selected membership applications"))
     def approve_applications(self, request: HttpRequest, queryset: QuerySet) -> None:
         """The members' action, so the admins are e-mailed as from the applications page."""
-        site_url = request.build_absolute_uri("/").rstrip("/")
         approved = 0
         for organization in queryset.filter(membership_status=MembershipStatus.PENDING):
             member_actions.decide_application(
-                by=request.user, organization=organization, approve=True, site_url=site_url
+                by=request.user, organization=organization, approve=True
             )
             approved += 1
         message = ngettext(

@@ -7,6 +7,7 @@ counters kept per process would grant the allowance once per worker. Every refus
 with ``Retry-After``.
 """
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,8 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_ratelimit.core import get_usage
+from django_ratelimit.decorators import ratelimit
 
 # A client told to come back sooner than a window ends is refused again and told again; one
 # minute is the window of most limits here (allauth's per-account log-in limit is five).
@@ -91,11 +94,38 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    """The 429 page (django-ratelimit's RATELIMIT_VIEW; allauth renders the same template)."""
-    response = render(request, "429.html", status=429)
-    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+def too_many_requests(
+    request: HttpRequest,
+    exception: Exception | None = None,
+    *,
+    retry_after: int = RETRY_AFTER_SECONDS,
+) -> HttpResponse:
+    """The 429 page with ``Retry-After`` in seconds (django-ratelimit's RATELIMIT_VIEW;
+    allauth renders the same template)."""
+    minutes = max(1, math.ceil(retry_after / 60))
+    response = render(request, "429.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(retry_after)
     return response
+
+
+# Public forms (problem reports, suggestions): enough for someone reporting a few listings
+# in a row; too few for a script.
+PUBLIC_FORM_RATE = "5/10m"
+
+
+def public_form_limit(group: str, rate: str = PUBLIC_FORM_RATE) -> Callable:
+    """Count ``group``'s POSTs per client address; over ``rate`` the view runs with
+    ``request.limited`` set and answers with :func:`public_form_refusal`."""
+    return ratelimit(group=group, key="ip", rate=rate, method="POST", block=False)
+
+
+def public_form_refusal(
+    request: HttpRequest, *, group: str, rate: str = PUBLIC_FORM_RATE
+) -> HttpResponse:
+    """The 429 of a limited public form, with the seconds left in ``group``'s window."""
+    usage = get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=False)
+    seconds = max(1, usage["time_left"]) if usage else RETRY_AFTER_SECONDS
+    return too_many_requests(request, retry_after=seconds)
 
 
 class RetryAfterMiddleware:

@@ -144,6 +144,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "mapping.views.context_processors.roles",
             ],
         },
     },
@@ -157,8 +158,8 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 # Accounts are e-mail addresses, verified before first log-in.
-# Staff-made accounts (admin, planners) may log in by user name too.
-ACCOUNT_LOGIN_METHODS = {"email", "username"}
+# Everyone logs in with a verified e-mail address (staff and planners too).
+ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # a link preview must not confirm: the page asks to click
@@ -314,6 +315,12 @@ HARTIS = {
     "STALE_AFTER_DAYS": int(os.environ.get("HARTIS_STALE_AFTER_DAYS", "180")),
     # Above this many active services the public map draws them from vector tiles.
     "SERVICES_AS_TILES_ABOVE": os.environ.get("HARTIS_SERVICES_AS_TILES_ABOVE", "5000"),
+    # The public address, for absolute links in e-mails (reminders, invitations, reviews).
+    "SITE_URL": os.environ.get("HARTIS_SITE_URL", "http://127.0.0.1:8000"),
+    # Freshness reminders repeat this often while a service stays stale.
+    "REMIND_EVERY_DAYS": int(os.environ.get("HARTIS_REMIND_EVERY_DAYS", "14")),
+    # Largest toolkit document (bytes); cap the request body at the web server as well.
+    "UPLOAD_MAX_BYTES": int(os.environ.get("HARTIS_UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))),
 }
 
 # --- Content-Security-Policy (django-csp) ------------------------------------------------------

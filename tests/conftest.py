@@ -50,6 +50,22 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _rate_limits_in_memory(settings):
+    """Rate-limit counters live in memory in tests, fresh for each test (production: the
+    shared table of the "ratelimit" cache alias, which would add queries to every budget)."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "test-ratelimit",
+        },
+    }
+    caches["ratelimit"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default(settings):
     """Tests read English unless they ask for a language (the site's default is Greek)."""
     settings.LANGUAGE_CODE = "en"

@@ -12,7 +12,6 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from mapping.actions import publishing
-from mapping.actions.activity_edits import create_activity_draft
 from mapping.models import Activity, Location, Publication, Revision, TaxonomyTerm
 from mapping.models.activity import ATHENS_TZ, parse_recurrence
 from tests.conftest import KYPSELI_FOKIONOS_NEGRI, SYNTAGMA
@@ -79,8 +78,8 @@ def organization_of(user):
 
 
 def draft(user, **kwargs) -> Activity:
-    return create_activity_draft(
-        by=user, organization=organization_of(user), changes=changes(**kwargs)
+    return publishing.create_draft(
+        model=Activity, by=user, organization=organization_of(user), changes=changes(**kwargs)
     )
 
 

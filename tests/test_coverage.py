@@ -413,7 +413,11 @@ def test_planners_log_in_to_see_tract_detail(athens, client, planner):
     assert login.status_code == 200 and b'name="password"' in login.content
     done = client.post(
         "/en/accounts/login/",
-        {"login": "planner", "password": "a long planner password", "next": "/en/planning/"},
+        {
+            "login": "planner@example.org",
+            "password": "a long planner password",
+            "next": "/en/planning/",
+        },
     )
     assert done.status_code == 302
     assert client.get("/en/planning/?theme=health&level=tract").status_code == 200

@@ -18,7 +18,6 @@ Keys (all optional when editing; a missing key leaves that part alone):
 """
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.gis.geos import Point
@@ -26,7 +25,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from geodata.spatial import STORAGE_SRID
-from mapping.actions import publishing
 from mapping.actions.publishing import Changes, register_editor
 from mapping.models import Activity, Language, Location, LocationType, TaxonomyTerm
 from mapping.models.activity import ATHENS_TZ, last_end
@@ -155,25 +153,6 @@ class ActivityEditor:
         location.full_clean(exclude=["organization"])
         location.save()
         return location
-
-
-def _prefilled(changes: Changes) -> Callable[..., Activity]:
-    # publishing.create_draft saves the new record once before the editor writes it, and an
-    # activity has required columns (title, theme, start): this builder fills them first.
-    def build(**initial: Any) -> Activity:
-        activity = Activity(**initial)
-        _write_fields(activity, changes.get("fields", {}))
-        activity.clean_fields(exclude=["organization", "last_occurs_at"])
-        return activity
-
-    return build
-
-
-def create_activity_draft(*, by: Any, organization: Any, changes: Changes) -> Activity:
-    """A new activity of ``organization`` as a draft (publishing.create_draft)."""
-    return publishing.create_draft(
-        by=by, model=_prefilled(changes), organization=organization, changes=changes
-    )
 
 
 register_editor(Activity, ActivityEditor())

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from geodata.models import District
 from mapping import access
+from mapping.actions import publishing
 from mapping.actions.publishing import EditConflict, changes_since
 from mapping.models import (
     CallResponse,
@@ -80,36 +81,17 @@ def may_use_board(user: Any) -> bool:
     return access.is_moderator(user) or member_organizations(user).exists()
 
 
-def _require_member_organisation(by: Any, organization: Organization) -> None:
-    access.require(
-        access.can_edit_for(by, organization),
-        _("You may only act for organisations you are a member of."),
-    )
-    access.require(
-        Organization.objects.members().filter(pk=organization.pk).exists(),
-        _("Only the centre's member organisations use the board."),
-    )
-
-
-def _save_version(call: OpenCall, by: Any, reason: str, *, bump: bool = True) -> None:
-    if bump:
-        call.version += 1
-    call._history_user = by if getattr(by, "is_authenticated", False) else None
-    call._change_reason = reason
-    call.save()
-
-
 @transaction.atomic
 def post_call(*, by: Any, organization: Organization, fields: CallFields) -> OpenCall:
     """A new open call of ``organization``, on the board at once."""
-    _require_member_organisation(by, organization)
+    access.require_member_organization(by, organization)
     check_expiry(fields.expires_on)
     call = OpenCall(
         organization=organization,
         created_by=by if by.is_authenticated else None,
         **_clean(fields),
     )
-    _save_version(call, by, "posted", bump=False)
+    publishing.save_new_version(call, by, "posted", bump=False)
     return call
 
 
@@ -126,7 +108,7 @@ def edit_call(*, by: Any, call: OpenCall, fields: CallFields, loaded_version: in
         check_expiry(fields.expires_on)
     for name, value in _clean(fields).items():
         setattr(call, name, value)
-    _save_version(call, by, "edited")
+    publishing.save_new_version(call, by, "edited")
     return call
 
 
@@ -137,7 +119,7 @@ def close_call(*, by: Any, call: OpenCall) -> OpenCall:
     call = OpenCall.objects.select_for_update().get(pk=call.pk)
     if call.closed_at is None:
         call.closed_at = timezone.now()
-        _save_version(call, by, "closed")
+        publishing.save_new_version(call, by, "closed")
     return call
 
 
@@ -148,7 +130,7 @@ def respond_to_call(
     """``organization`` answers ``call``; the poster organisation's people get an e-mail
     (after commit) they can reply to, reaching the responder. ``call_url`` is the absolute
     link to the call for that e-mail."""
-    _require_member_organisation(by, organization)
+    access.require_member_organization(by, organization)
     if organization.pk == call.organization_id:
         raise ValidationError(
             {"organization": _("This is your organisation's own call.")}, code="own_call"

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -39,7 +38,6 @@ from mapping.models.queries import ATHENS_TZ, ServiceQuerySet
 
 SALT = "hartis.freshness"
 LINK_MAX_AGE = datetime.timedelta(days=30)
-DEFAULT_REMIND_EVERY_DAYS = 14
 CONFIRM_REASON = "verification confirmed from the reminder's link"
 
 
@@ -52,12 +50,7 @@ class BadConfirmation(Exception):
 
 def remind_every_days() -> int:
     """Days between two reminders to the same organisation (HARTIS ``REMIND_EVERY_DAYS``)."""
-    days = getattr(settings, "HARTIS", {}).get("REMIND_EVERY_DAYS", DEFAULT_REMIND_EVERY_DAYS)
-    if not isinstance(days, int) or days < 1:
-        raise ImproperlyConfigured(
-            f"HARTIS['REMIND_EVERY_DAYS'] must be a positive number of days, got {days!r}."
-        )
-    return days
+    return hartis_options().remind_every_days
 
 
 def checkable_services() -> ServiceQuerySet:

@@ -6,9 +6,8 @@ the rules of :mod:`mapping.access` (PermissionDenied otherwise), runs in one tra
 sends its e-mails on commit. A refusal the user can fix (a duplicate invitation, the last
 admin) is a :class:`MembershipError` with a translated message for the form.
 
-Links in e-mails must be absolute, and the directory has no notion of its own public
-address, so the actions that send them take ``site_url`` (the scheme and host the pages
-were reached at, e.g. ``https://hartis.example.org``) from the caller.
+Links in e-mails are absolute, from HARTIS['SITE_URL'] (mapping.conf), as in every e-mail
+the site sends.
 """
 
 from typing import Any
@@ -23,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mapping import access
+from mapping.conf import hartis_options
 from mapping.models import (
     MODERATORS_GROUP,
     Invitation,
@@ -59,8 +59,8 @@ def _mail_on_commit(*, template: str, context: dict[str, Any], to: list[str]) ->
     transaction.on_commit(send)
 
 
-def _link(site_url: str, name: str, *args: object) -> str:
-    return site_url.rstrip("/") + reverse(name, args=args)
+def _link(name: str, *args: object) -> str:
+    return hartis_options().site_url + reverse(name, args=args)
 
 
 def _admin_emails(organization: Organization) -> list[str]:
@@ -92,7 +92,6 @@ def apply_for_membership(
     description: str = "",
     website: str = "",
     email: str = "",
-    site_url: str,
 ) -> Organization:
     """A new organisation applying to the centre, with the applicant as its admin; the
     moderators are told. (Claiming an organisation already in the directory is left out.)"""
@@ -123,7 +122,7 @@ def apply_for_membership(
         context={
             "organization": organization,
             "applicant": by,
-            "link": _link(site_url, "organization-applications"),
+            "link": _link("organization-applications"),
         },
         to=_moderator_emails(),
     )
@@ -132,7 +131,7 @@ def apply_for_membership(
 
 @transaction.atomic
 def decide_application(
-    *, by: Any, organization: Organization, approve: bool, comment: str = "", site_url: str
+    *, by: Any, organization: Organization, approve: bool, comment: str = ""
 ) -> Organization:
     """A moderator approves (member from today) or declines a pending application; the
     organisation's admins are e-mailed the decision and the comment."""
@@ -152,7 +151,7 @@ def decide_application(
             "organization": organization,
             "approved": approve,
             "comment": comment.strip(),
-            "link": _link(site_url, "members-home"),
+            "link": _link("members-home"),
         },
         to=_admin_emails(organization),
     )
@@ -177,9 +176,7 @@ def update_profile(*, by: Any, organization: Organization, changes: dict[str, st
 
 
 @transaction.atomic
-def invite(
-    *, by: Any, organization: Organization, email: str, role: str, site_url: str
-) -> Invitation:
+def invite(*, by: Any, organization: Organization, email: str, role: str) -> Invitation:
     """Invite ``email`` to join ``organization`` with ``role``; the link is e-mailed. Refused
     while an invitation to that address is open or when its owner is already a member."""
     access.require(
@@ -215,7 +212,7 @@ def invite(
             "organization": organization,
             "inviter": by,
             "role": invitation.get_role_display(),
-            "link": _link(site_url, "invitation-accept", invitation.token),
+            "link": _link("invitation-accept", invitation.token),
         },
         to=[email],
     )

@@ -11,7 +11,7 @@ transaction has committed; the receivers here turn them into e-mails:
 The record is committed when they run, so a failing mail server cannot undo a decision; it
 is logged instead of turning the member's or moderator's click into an error page. Messages
 are written in the site's language (``LANGUAGE_CODE``): the recipients' own is not known.
-Links must be absolute; see :func:`site_url`.
+Links are absolute, from HARTIS['SITE_URL'] (mapping.conf).
 """
 
 import logging
@@ -27,6 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from mapping.conf import hartis_options
 from mapping.models import MODERATORS_GROUP, Membership
 from mapping.signals import review_decided, review_requested
 
@@ -45,19 +46,6 @@ DECISIONS = {
 EDIT_PAGES = {"service": "service-edit", "activity": "activity-edit"}
 
 
-def site_url() -> str:
-    """Scheme and host of the links in e-mails: ``settings.SITE_URL`` (e.g.
-    ``https://hartis.example.org``) when set; otherwise the first named host of
-    ``ALLOWED_HOSTS`` with allauth's ``ACCOUNT_DEFAULT_HTTP_PROTOCOL``. A signal carries no
-    request to read the address from."""
-    configured = getattr(settings, "SITE_URL", "")
-    if configured:
-        return configured.rstrip("/")
-    hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host not in ("*", "")]
-    protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
-    return f"{protocol}://{hosts[0] if hosts else 'localhost'}"
-
-
 def _kind(record: models.Model) -> str:
     return KIND_OF_MODEL.get(record._meta.model_name, record._meta.model_name)
 
@@ -66,7 +54,7 @@ def _link(name: str, *args: object) -> str:
     """Absolute link to page ``name`` in the site's language ("" when it does not exist)."""
     with translation.override(settings.LANGUAGE_CODE):
         try:
-            return site_url() + reverse(name, args=args)
+            return hartis_options().site_url + reverse(name, args=args)
         except NoReverseMatch:
             logger.warning("No page %r to link to in an e-mail", name)
             return ""

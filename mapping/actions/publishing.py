@@ -38,8 +38,9 @@ class Editor(Protocol):
         """The record's current values as changes (what an edit form starts from)."""
 
     def apply(self, record: models.Model, changes: Changes) -> None:
-        """Write ``changes`` to ``record`` and its parts (saving ``record`` is left to the
-        caller, which bumps the version once)."""
+        """Write ``changes`` to ``record``: set and validate its own fields, save it (a new
+        record gets its primary key here), then write its parts (many-to-many, places,
+        hours). The caller saves once more to record the version and one history row."""
 
 
 _EDITORS: dict[type[models.Model], Editor] = {}
@@ -103,7 +104,7 @@ def _check_version(record: models.Model, loaded_version: int | None) -> None:
         raise EditConflict(record, loaded_version, changes_since(record, loaded_version))
 
 
-def _save_new_version(record: models.Model, by: Any, reason: str, *, bump: bool = True) -> None:
+def save_new_version(record: models.Model, by: Any, reason: str, *, bump: bool = True) -> None:
     """Save ``record`` as its next version (the first when ``bump`` is false): one history
     row with ``by`` and ``reason``."""
     if bump:
@@ -119,12 +120,10 @@ def _write(record: models.Model, changes: Changes, by: Any, reason: str) -> None
     is_new = record._state.adding
     record.skip_history_when_saving = True
     try:
-        if is_new:
-            record.save()
         editor_for(record).apply(record, changes)
     finally:
         del record.skip_history_when_saving
-    _save_new_version(record, by, reason, bump=not is_new)
+    save_new_version(record, by, reason, bump=not is_new)
 
 
 def _notify(signal: Signal, record: models.Model, **details: Any) -> None:
@@ -191,7 +190,7 @@ def submit_for_review(*, by: Any, record: models.Model) -> models.Model:
     if record.publication not in (Publication.DRAFT, Publication.RETURNED):
         raise ValueError(_("Only a draft or a returned record can be submitted for review."))
     record.publication = Publication.IN_REVIEW
-    _save_new_version(record, by, "submitted for review")
+    save_new_version(record, by, "submitted for review")
     _notify(review_requested, record)
     return record
 
@@ -206,7 +205,7 @@ def publish(*, by: Any, record: models.Model) -> models.Model:
     record.publication, record.moderation_comment = Publication.PUBLISHED, ""
     if hasattr(record, "assured_date"):
         record.assured_date = timezone.localdate()
-    _save_new_version(record, by, "published")
+    save_new_version(record, by, "published")
     _notify(review_decided, record, decision="published", comment="")
     return record
 
@@ -220,7 +219,7 @@ def return_for_changes(*, by: Any, record: models.Model, comment: str) -> models
     if record.publication != Publication.IN_REVIEW:
         raise ValueError(_("Only a record waiting for review can be returned."))
     record.publication, record.moderation_comment = Publication.RETURNED, comment.strip()
-    _save_new_version(record, by, "returned for changes")
+    save_new_version(record, by, "returned for changes")
     _notify(review_decided, record, decision="returned", comment=comment.strip())
     return record
 
@@ -281,7 +280,7 @@ def restore(*, by: Any, record: models.Model, history_id: int) -> models.Model:
             getattr(record, name).set(getattr(old, name).values_list(target, flat=True))
     finally:
         del record.skip_history_when_saving
-    _save_new_version(record, by, f"restored from history row {history_id}")
+    save_new_version(record, by, f"restored from history row {history_id}")
     return record
 
 
@@ -305,5 +304,6 @@ __all__ = [
     "restore",
     "return_for_changes",
     "return_revision",
+    "save_new_version",
     "submit_for_review",
 ]

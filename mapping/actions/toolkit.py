@@ -15,7 +15,6 @@ from pathlib import PurePath
 from typing import Any
 
 import filetype
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
@@ -25,9 +24,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from mapping import access
+from mapping.conf import hartis_options
 from mapping.models import Document, Language, Organization, TaxonomyTerm
 
-DEFAULT_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
 SNIFF_BYTES = 8192  # filetype reads at most the first 8 KiB
 ODT = "application/vnd.oasis.opendocument.text"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -55,7 +54,7 @@ TYPE_NAMES = {
 
 
 def upload_max_bytes() -> int:
-    return int(getattr(settings, "HARTIS", {}).get("UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES))
+    return hartis_options().upload_max_bytes
 
 
 @dataclass(frozen=True)
@@ -197,23 +196,12 @@ def _delete_file_on_commit(name: str) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
-def _require_member_organisation(by: Any, organization: Organization) -> None:
-    access.require(
-        access.can_edit_for(by, organization),
-        _("You may only share documents for organisations you are a member of."),
-    )
-    access.require(
-        Organization.objects.members().filter(pk=organization.pk).exists(),
-        _("Only the centre's member organisations share documents."),
-    )
-
-
 def add_document(
     *, by: Any, organization: Organization, fields: DocumentFields, upload: UploadedFile
 ) -> Document:
     """A new document of ``organization`` from a checked upload (ValidationError with a
     ``file`` error otherwise)."""
-    _require_member_organisation(by, organization)
+    access.require_member_organization(by, organization)
     checked = check_upload(upload)
     document = Document(
         organization=organization,

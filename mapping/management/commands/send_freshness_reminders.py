@@ -2,11 +2,11 @@
 
 import datetime
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from mapping.actions.freshness import send_freshness_reminders
+from mapping.conf import hartis_options
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--base-url",
-            default=getattr(settings, "HARTIS", {}).get("SITE_URL", ""),
+            default=hartis_options().site_url,
             help="Scheme and host the links start with, e.g. https://hartis.example.org.",
         )
         parser.add_argument(

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_POST
 
 from mapping import access
 from mapping.actions import publishing
-from mapping.actions.activity_edits import create_activity_draft
 from mapping.models import Activity, Organization, Publication, Revision
 from mapping.views.activities.forms import ActivityForm
 
@@ -32,8 +31,8 @@ def activity_create(request: HttpRequest, organization: uuid.UUID) -> HttpRespon
     form = ActivityForm(request.POST or None, organization=organization)
     if request.method == "POST" and form.is_valid():
         try:
-            activity = create_activity_draft(
-                by=request.user, organization=organization, changes=form.changes()
+            activity = publishing.create_draft(
+                model=Activity, by=request.user, organization=organization, changes=form.changes()
             )
         except ValidationError as error:
             form.add_action_errors(error)

@@ -8,7 +8,6 @@ Each view parses its form, calls one action of :mod:`mapping.actions.members` or
 import uuid
 from urllib.parse import urlencode
 
-from allauth.utils import build_absolute_uri
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,11 +33,6 @@ from mapping.views.members.forms import (
     OrganizationForm,
     RoleForm,
 )
-
-
-def _site_url(request: HttpRequest) -> str:
-    """The scheme and host links in e-mails use (allauth's rule, as its own mails)."""
-    return build_absolute_uri(request, "/").rstrip("/")
 
 
 def _home(organization: Organization) -> str:
@@ -88,9 +82,7 @@ def organization_apply(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organization = actions.apply_for_membership(
-                by=request.user, **form.cleaned_data, site_url=_site_url(request)
-            )
+            organization = actions.apply_for_membership(by=request.user, **form.cleaned_data)
         except MembershipError as error:
             form.add_error("name", str(error))
         else:
@@ -143,7 +135,6 @@ def _people_action(
             organization=organization,
             email=data["email"],
             role=data["role"],
-            site_url=_site_url(request),
         )
         return _("An invitation was sent to %(email)s.") % {"email": data["email"]}
     if intent == "cancel":
@@ -264,7 +255,6 @@ def organization_applications(request: HttpRequest) -> HttpResponse:
                     organization=organization,
                     approve=approve,
                     comment=form.cleaned_data["comment"],
-                    site_url=_site_url(request),
                 )
             except MembershipError as error:
                 messages.error(request, str(error))

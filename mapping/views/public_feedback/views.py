@@ -9,8 +9,8 @@ from django.views.decorators.http import require_http_methods
 
 from mapping.actions import feedback, freshness
 from mapping.models import Service, published_q
+from mapping.ratelimits import public_form_limit, public_form_refusal
 from mapping.views.public_feedback.forms import ProblemReportForm, ServiceSuggestionForm
-from mapping.views.public_feedback.limits import public_form_limit, too_many_requests
 
 REPORT_LIMIT = "public-feedback-report"
 SUGGEST_LIMIT = "public-feedback-suggest"
@@ -25,7 +25,7 @@ def service_report(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
         Service.objects.filter(published_q()).select_related("organization"), pk=pk
     )
     if request.limited:
-        return too_many_requests(request, group=REPORT_LIMIT)
+        return public_form_refusal(request, group=REPORT_LIMIT)
     if request.method != "POST":
         return _form_page(request, "report.html", ProblemReportForm(), service=service)
     form = ProblemReportForm(request.POST)
@@ -43,7 +43,7 @@ def service_report(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
 def service_suggest(request: HttpRequest) -> HttpResponse:
     """ "Suggest a missing service"."""
     if request.limited:
-        return too_many_requests(request, group=SUGGEST_LIMIT)
+        return public_form_refusal(request, group=SUGGEST_LIMIT)
     if request.method != "POST":
         return _form_page(request, "suggest.html", ServiceSuggestionForm())
     form = ServiceSuggestionForm(request.POST)
