@@ -21,6 +21,7 @@ from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from mapping.models.base import HSDSObject, Provenance
@@ -133,7 +134,7 @@ class Activity(HSDSObject, Provenance, Moderated):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="activities"
     )
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("activity", "title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     language = models.CharField(
         _("language of this text"), max_length=8, default="el", help_text=_("ISO 639 code.")

@@ -4,12 +4,13 @@ No account and no personal data: only what the form asks about the service."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from mapping.models.service import Service
 
 
 class FeedbackStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("feedback status", "Open")
     DONE = "done", _("Dealt with")
     DISMISSED = "dismissed", _("Dismissed")
 
