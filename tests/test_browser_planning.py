@@ -8,6 +8,7 @@ import geopandas
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from geodata.models import CensusTract, Neighbourhood
 from layers import planning
@@ -82,11 +83,9 @@ def test_dashboard_renders_the_choropleth_the_gaps_and_the_chart(site, page):
 def test_figure_and_areas_live_in_the_url(site, page):
     _open(page, f"{site}/en/planning/?theme=legal&minutes=20")
     page.select_option("#p-figure", "gap_population")
-    page.wait_for_function(
-        "document.querySelector('.planning-legend strong').textContent === 'Residents not covered'"
-    )
+    expect(page.locator(".planning-legend strong")).to_have_text("Residents not covered")
     page.select_option("#p-level", "district")
-    page.wait_for_function(f"document.querySelectorAll('{AREAS}').length === 7")
+    expect(page.locator(AREAS)).to_have_count(7)
     assert "figure=gap_population" in page.url and "level=district" in page.url
     assert "theme=legal" in page.url and "minutes=20" in page.url
     assert "export.gpkg?theme=legal&minutes=20&level=district" in page.locator(
@@ -159,13 +158,11 @@ def test_planner_sees_census_tracts_when_zoomed_in(site, page, django_user_model
         page.click(".leaflet-control-zoom-in")
         page.wait_for_url(re.compile(rf"map={zoom}(%2F|/)"))
     tracts = CensusTract.objects.filter(municipality__slug="athens").count()
-    page.wait_for_function(f"document.querySelectorAll('{AREAS}').length === {tracts}")
+    expect(page.locator(AREAS)).to_have_count(tracts)
     page.wait_for_selector("body[data-loaded=true]")
     assert not page.locator("#tract-hint").is_visible()
     page.select_option("#p-figure", "gap_migrants")
-    page.wait_for_function(
-        "document.querySelector('.planning-legend strong').textContent === 'Migrants not covered'"
-    )
+    expect(page.locator(".planning-legend strong")).to_have_text("Migrants not covered")
     assert set(_fills(page)) <= _legend_colours(page)
     assert "level=tract" in page.locator("#export-csv").get_attribute("href")
 

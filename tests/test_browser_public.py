@@ -5,6 +5,7 @@ import logging
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser import BASEMAP_TILES, chromium_page
 from tests.conftest import load_athens_data
@@ -29,9 +30,7 @@ def _pick_point(page, site, lat, lon, query=""):
     box = page.locator("#map").bounding_box()
     with page.expect_response(lambda r: "near=" in r.url):
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_function(
-        "document.querySelector('#results .result-meta')?.textContent.includes('km')"
-    )
+    expect(page.locator("#results .result-meta").first).to_contain_text("km")
 
 
 def test_caseworker_finds_the_nearest_farsi_health_service(site, page):
@@ -39,7 +38,7 @@ def test_caseworker_finds_the_nearest_farsi_health_service(site, page):
     with page.expect_response(lambda r: "theme=health" in r.url and "language=fa" in r.url):
         page.select_option("#f-theme", "health")
         page.select_option("#f-language", "fa")
-    page.wait_for_function("document.querySelectorAll('#results .result').length === 2")
+    expect(page.locator("#results .result")).to_have_count(2)
     metas = page.locator("#results .result-meta").all_inner_texts()
     km = [float(re.search(r"([\d.]+) km", meta).group(1)) for meta in metas]
     assert km == sorted(km)

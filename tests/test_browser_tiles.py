@@ -1,6 +1,8 @@
 """Real headless Chromium on the public map when it draws the services from vector tiles
 (the threshold HARTIS['SERVICES_AS_TILES_ABOVE'] set to 0, as for a large directory)."""
 
+import re
+
 import pytest
 from django.core.cache import caches
 
@@ -35,7 +37,7 @@ def test_the_map_draws_services_from_tiles_and_a_click_names_one(site, page):
     tiles = _watch_tiles(page)
     page.goto(f"{site}/en/?theme=legal&map=18/{desk.y}/{desk.x}")
     page.wait_for_selector("body[data-loaded=true]")
-    page.wait_for_function(f"document.querySelectorAll('{MARKERS}').length > 0")
+    page.locator(MARKERS).first.wait_for()
 
     assert tiles
     assert {r.status for r in tiles} <= {200, 204}
@@ -55,7 +57,7 @@ def test_below_zoom_17_places_are_counted_clusters_and_a_click_zooms_in(site, pa
     tiles = _watch_tiles(page)
     page.goto(f"{site}/en/?map=14/37.9838/23.7275")
     page.wait_for_selector("body[data-loaded=true]")
-    page.wait_for_function(f"document.querySelectorAll('{MARKERS}').length > 0")
+    page.locator(MARKERS).first.wait_for()
     assert any(r.status == 200 for r in tiles)
     # A cluster's icon is a data: SVG disc in the cluster colour; a click zooms in two steps.
     clusters = [
@@ -65,4 +67,4 @@ def test_below_zoom_17_places_are_counted_clusters_and_a_click_zooms_in(site, pa
     ]
     assert clusters
     clusters[0].click(force=True)
-    page.wait_for_function("new URLSearchParams(location.search).get('map').startsWith('16/')")
+    page.wait_for_url(re.compile(r"[?&]map=16(%2F|/)"))
