@@ -51,8 +51,8 @@ RUN export DJANGO_SECRET_KEY=collectstatic-build-only-not-secret DJANGO_DEBUG=0 
 
 # Unprivileged runtime user; it may write only .var/ (secret-key fallback, media).
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home hartis \
-    && mkdir -p /app/.var \
-    && chown hartis:hartis /app/.var
+    && mkdir -p /app/.var /app/media \
+    && chown hartis:hartis /app/.var /app/media
 USER hartis
 
 EXPOSE 8000
