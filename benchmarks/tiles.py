@@ -20,7 +20,9 @@ then ``GET /ogc/collections/services/items?limit=1000`` (p50/p95 and bytes), and
 tile: requests/s, latency and errors. Writes ``.var/bench/tiles.json``; exit status 1 when a
 target is missed.
 
-Run with ``make bench`` or ``.venv/bin/python benchmarks/tiles.py [--skip-wrk]``.
+Run with ``make bench`` or ``.venv/bin/python benchmarks/tiles.py [--skip-wrk | --wrk-only]``
+(``--wrk-only``: the wrk part alone, against the heaviest tile of the set; written to
+``.var/bench/tiles-wrk.json``).
 """
 
 import argparse
@@ -29,6 +31,7 @@ import math
 import os
 import random
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -38,6 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -59,6 +63,7 @@ from benchmarks.nearest import (  # noqa: E402  (after the path set-up above)
 )
 
 OUTPUT = REPO / ".var" / "bench" / "tiles.json"
+WRK_ONLY_OUTPUT = REPO / ".var" / "bench" / "tiles-wrk.json"  # --wrk-only keeps tiles.json
 SIZE = 1_000_000
 ZOOMS = range(10, 19)
 ATHENS_TILE_POINTS = 3  # per zoom
@@ -69,6 +74,7 @@ GEOJSON_FULL_MAX = 2_000  # page through the whole bbox up to this many places
 OGC_LIMIT = 1_000
 OGC_RUNS = 20
 WRK_SECONDS = 30
+WRK_WARM_SECONDS = 5
 WRK_CONNECTIONS = 50
 WRK_THREADS = 2
 # Sync workers: the work is CPU (Python and PostgreSQL share the cores), so about two per core.
@@ -209,6 +215,15 @@ def measure_tile(client: Any, tile: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def heaviest_tile() -> tuple[int, int, int]:
+    """The tile of the fixed set with the most bytes, each made once (for ``--wrk-only``)."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    sizes = {tile["zxy"]: len(client.get(tile_path(tile["zxy"])).content) for tile in fixed_tiles()}
+    return max(sizes, key=sizes.__getitem__)
+
+
 def measure_tiles() -> dict[str, Any]:
     from django.test import Client
 
@@ -301,6 +316,71 @@ def parse_wrk(output: str) -> dict[str, Any]:
     }
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(pid: int) -> tuple[int, str, float] | None:
+    """(process group, command line, user + system CPU seconds) of ``pid``, None if gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+    return int(fields[2]), cmdline, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def cpu_by_process(server_group: int, database: str) -> dict[int, tuple[str, float]]:
+    """CPU seconds so far of each gunicorn process (process group ``server_group``) and each
+    PostgreSQL backend connected to ``database``: pid → (side, seconds)."""
+    processes = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        found = _process_cpu(int(entry.name))
+        if found is None:
+            continue
+        group, cmdline, seconds = found
+        if group == server_group:
+            processes[int(entry.name)] = ("gunicorn", seconds)
+        elif cmdline.startswith("postgres: ") and f" {database} " in cmdline:
+            processes[int(entry.name)] = ("postgresql", seconds)
+    return processes
+
+
+def machine_busy() -> float:
+    """CPU seconds the machine has been busy (all cores), from /proc/stat."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return (sum(ticks[:8]) - idle) / CLOCK_TICKS
+
+
+def _waited_children_cpu() -> float:
+    """User + system CPU seconds of this process's children that have ended and were waited
+    for (wrk, once it returns; gunicorn is still running, so not counted)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_wrk(command: list[str], server_group: int, database: str) -> tuple[str, dict[str, float]]:
+    """Run wrk; its output, and the CPU seconds each side used meanwhile: wrk, gunicorn,
+    PostgreSQL's backends for ``database``, and whatever else ran on the machine ("other":
+    other work on the machine lowers the rate; look here before comparing two runs). A backend
+    that exits during the run (connection age) loses its last seconds: a slight undercount."""
+    before = cpu_by_process(server_group, database)
+    busy, wrk_before = machine_busy(), _waited_children_cpu()
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    busy, wrk_after = machine_busy() - busy, _waited_children_cpu()
+    used = {"gunicorn": 0.0, "postgresql": 0.0}
+    for pid, (side, seconds) in cpu_by_process(server_group, database).items():
+        # A backend that started during the run counts from nothing.
+        used[side] += seconds - before.get(pid, (side, 0.0))[1]
+    used["wrk"] = wrk_after - wrk_before
+    used["other"] = busy - used["wrk"] - used["gunicorn"] - used["postgresql"]
+    used["machine busy"] = busy
+    return done.stdout, {side: round(seconds, 2) for side, seconds in used.items()}
+
+
 NEAREST_LUA = """
 local points = {%s}
 local i = 0
@@ -317,6 +397,7 @@ def measure_wrk(url: str, tile: tuple[int, int, int]) -> dict[str, Any]:
     if wrk is None:
         return {"skipped": "wrk is not installed (scripts/bootstrap.sh --with-bench-deps)"}
     port = free_port()
+    database = urlsplit(url).path.lstrip("/")
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "mapping.settings"}
     env["HARTIS_API_RATE_LIMIT"] = "off"  # wrk is one client: measure, do not throttle
     server = subprocess.Popen(
@@ -360,25 +441,23 @@ def measure_wrk(url: str, tile: tuple[int, int, int]) -> dict[str, Any]:
             "tile": [base + tile_path(tile)],
         }
         for name, target in targets.items():
-            subprocess.run(["curl", "-s", "-o", "/dev/null", target[0]], check=False)  # warm
-            done = subprocess.run(
-                [
-                    wrk,
-                    "--latency",
-                    "-t",
-                    str(WRK_THREADS),
-                    "-c",
-                    str(WRK_CONNECTIONS),
-                    "-d",
-                    f"{WRK_SECONDS}s",
-                    *target[1:],
-                    target[0],
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
+            load = [wrk, "-t", str(WRK_THREADS), "-c", str(WRK_CONNECTIONS), *target[1:]]
+            subprocess.run(["curl", "-s", "-o", "/dev/null", target[0]], check=False)
+            # Unmeasured, so the measure starts in the steady state: every worker booted and
+            # connected, its statements prepared (psycopg prepares after 5 runs), pages read.
+            subprocess.run([*load, "-d", f"{WRK_WARM_SECONDS}s", target[0]], capture_output=True)
+            output, cpu = run_wrk(
+                [*load, "--latency", "-d", f"{WRK_SECONDS}s", target[0]], server.pid, database
             )
-            results[name] = {**parse_wrk(done.stdout), "url": target[0], "output": done.stdout}
+            run = parse_wrk(output)
+            requests = max(run["requests"], 1)
+            results[name] = {
+                **run,
+                "cpu_s": cpu,
+                "cpu_ms_per_request": {k: round(v * 1e3 / requests, 3) for k, v in cpu.items()},
+                "url": target[0],
+                "output": output,
+            }
         os.unlink(script.name)
         return {
             "workers": WORKERS,
@@ -391,24 +470,28 @@ def measure_wrk(url: str, tile: tuple[int, int, int]) -> dict[str, Any]:
         server.wait(timeout=30)
 
 
-def targets_of(tiles: dict[str, Any], wrk: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    checks = {
-        "tile_cold_p95_ms": {
-            "met": tiles["cold_ms"]["p95"] <= TARGET_COLD_P95_MS,
-            "value": tiles["cold_ms"]["p95"],
-            "target": f"<= {TARGET_COLD_P95_MS}",
-        },
-        "tile_warm_p95_ms": {
-            "met": tiles["warm_ms"]["p95"] <= TARGET_WARM_P95_MS,
-            "value": tiles["warm_ms"]["p95"],
-            "target": f"<= {TARGET_WARM_P95_MS}",
-        },
-        "mvt_over_geojson_bytes": {
-            "met": (tiles["bytes"]["mvt_over_geojson"] or 1) <= TARGET_BYTES_RATIO,
-            "value": tiles["bytes"]["mvt_over_geojson"],
-            "target": f"<= {TARGET_BYTES_RATIO}",
-        },
-    }
+def targets_of(tiles: dict[str, Any] | None, wrk: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    checks = (
+        {}
+        if tiles is None
+        else {
+            "tile_cold_p95_ms": {
+                "met": tiles["cold_ms"]["p95"] <= TARGET_COLD_P95_MS,
+                "value": tiles["cold_ms"]["p95"],
+                "target": f"<= {TARGET_COLD_P95_MS}",
+            },
+            "tile_warm_p95_ms": {
+                "met": tiles["warm_ms"]["p95"] <= TARGET_WARM_P95_MS,
+                "value": tiles["warm_ms"]["p95"],
+                "target": f"<= {TARGET_WARM_P95_MS}",
+            },
+            "mvt_over_geojson_bytes": {
+                "met": (tiles["bytes"]["mvt_over_geojson"] or 1) <= TARGET_BYTES_RATIO,
+                "value": tiles["bytes"]["mvt_over_geojson"],
+                "target": f"<= {TARGET_BYTES_RATIO}",
+            },
+        }
+    )
     for name in ("nearest", "tile"):
         if name in wrk:
             checks[f"wrk_{name}"] = {
@@ -421,7 +504,24 @@ def targets_of(tiles: dict[str, Any], wrk: dict[str, Any]) -> dict[str, dict[str
 
 
 def print_results(report: dict[str, Any]) -> None:
-    tiles = report["tiles"]
+    if report["tiles"] is not None:
+        print_tiles(report["tiles"], report["ogc_items"])
+    for name in ("nearest", "tile"):
+        run = report["wrk"].get(name)
+        if run:
+            cpu = ", ".join(f"{k} {v}" for k, v in run["cpu_ms_per_request"].items())
+            print(
+                f"wrk {name}: {run['requests_per_s']:.0f} req/s, {run['errors']} errors,"
+                f" latency {run['latency']}; CPU ms per request: {cpu}"
+            )
+    for name, check in report["targets"].items():
+        print(
+            f"  {name}: {check['value']} (target {check['target']})",
+            "met" if check["met"] else "MISSED",
+        )
+
+
+def print_tiles(tiles: dict[str, Any], ogc: dict[str, Any]) -> None:
     print(
         f"{'zoom':>4} {'tiles':>5} {'cold p50':>9} {'p95':>7} {'warm p50':>9} {'p95':>6}"
         f" {'sql p50':>8} {'mvt max B':>10} {'places max':>10}"
@@ -438,23 +538,10 @@ def print_results(report: dict[str, Any]) -> None:
         f" sql p95 {tiles['sql_ms']['p95']} ms; bytes MVT/GeoJSON"
         f" {tiles['bytes']['mvt_over_geojson']} over {tiles['bytes']['compared_tiles']} tiles"
     )
-    ogc = report["ogc_items"]
     print(
         f"OGC items limit={OGC_LIMIT}: p50 {ogc['ms']['p50']} ms, p95 {ogc['ms']['p95']} ms,"
         f" {ogc['bytes']:,} bytes, {ogc['number_returned']} features"
     )
-    for name in ("nearest", "tile"):
-        run = report["wrk"].get(name)
-        if run:
-            print(
-                f"wrk {name}: {run['requests_per_s']:.0f} req/s, {run['errors']} errors,"
-                f" latency {run['latency']}"
-            )
-    for name, check in report["targets"].items():
-        print(
-            f"  {name}: {check['value']} (target {check['target']})",
-            "met" if check["met"] else "MISSED",
-        )
 
 
 def refresh_tile_points(data: dict[str, Any]) -> dict[str, Any]:
@@ -479,7 +566,9 @@ def refresh_tile_points(data: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--skip-wrk", action="store_true", help="no HTTP load test")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--skip-wrk", action="store_true", help="no HTTP load test")
+    only.add_argument("--wrk-only", action="store_true", help="the HTTP load test alone")
     args = parser.parse_args()
     began = time.perf_counter()
     url = bench_database_url()
@@ -496,12 +585,16 @@ def main() -> int:
     print(f"    data: {data['how']} in {data['seconds']} s")
     data["tile_points"] = refresh_tile_points(data)
     print(f"    tile points: {data['tile_points']}")
-    tiles = measure_tiles()
-    ogc = measure_ogc()
+    if args.wrk_only:
+        tiles = ogc = None
+        heaviest = heaviest_tile()
+    else:
+        tiles = measure_tiles()
+        ogc = measure_ogc()
+        heaviest = max(tiles["tiles"], key=lambda t: t["mvt_bytes"])["zxy"]
     from django.db import connections
 
     connections.close_all()
-    heaviest = max(tiles["tiles"], key=lambda t: t["mvt_bytes"])["zxy"]
     wrk = {"skipped": "--skip-wrk"} if args.skip_wrk else measure_wrk(url, heaviest)
     checks = targets_of(tiles, wrk)
     report = {
@@ -530,7 +623,8 @@ def main() -> int:
         "environment": environment(),
         "runtime_s": round(time.perf_counter() - began, 1),
     }
-    return write_report(OUTPUT, report, lambda: print_results(report))
+    output = WRK_ONLY_OUTPUT if args.wrk_only else OUTPUT
+    return write_report(output, report, lambda: print_results(report))
 
 
 if __name__ == "__main__":
