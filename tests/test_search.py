@@ -8,7 +8,14 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from geodata.spatial import walk_minutes
-from mapping.models import Organization, Schedule, Service, TaxonomyTerm
+from mapping.models import (
+    Location,
+    Organization,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
 from mapping.search import SearchCriteria, _compiled, search
 from tests.conftest import KYPSELI_FOKIONOS_NEGRI, SYNTAGMA
 
@@ -208,3 +215,18 @@ def test_counts_are_lower_bounds_while_more_follow(athens, django_assert_num_que
     assert (small.total, small.total_is_exact, small.has_next) == (2, True, False)
     beyond = search(SearchCriteria(theme="gender", limit=2, page=9))
     assert (beyond.total, beyond.total_is_exact, beyond.located, beyond.remote) == (3, True, [], [])
+
+
+def test_a_service_at_two_places_is_listed_at_each_and_boxed_by_the_place(athens, make_service):
+    # The located rows are read from the services' side: the point and box conditions must
+    # hold for one and the same service-at-location row, not for any two of a service's.
+    service = make_service("Two desks", at=SYNTAGMA)
+    far = Location.objects.create(
+        name="Kypseli desk", point=Point(*KYPSELI_FOKIONOS_NEGRI, srid=4326)
+    )
+    ServiceAtLocation.objects.create(service=service, location=far)
+    near = search(SearchCriteria(near=Point(*SYNTAGMA, srid=4326), text="desks", limit=10))
+    assert [row.location_name for row in near.located] == ["Two desks place", "Kypseli desk"]
+    box = (23.73, 37.97, 23.74, 37.98)  # around Syntagma only
+    boxed = search(SearchCriteria(bbox=box, text="desks", limit=10))
+    assert [row.location_name for row in boxed.located] == ["Two desks place"]
