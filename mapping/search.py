@@ -110,12 +110,13 @@ class ResultRow:
 
 @dataclass
 class SearchPage:
-    """One page: located rows then remote services (:class:`ResultRow`). ``total`` is exact
-    when ``total_is_exact``; otherwise more results follow and it is a lower bound (counting
-    every match of a broad search over millions of rows would cost more than the page)."""
+    """One page: located rows then remote services (:class:`ResultRow` objects, or the texts
+    of a :class:`PageOutput`). ``total`` is exact when ``total_is_exact``; otherwise more
+    results follow and it is a lower bound (counting every match of a broad search over
+    millions of rows would cost more than the page)."""
 
-    located: list[ResultRow] = field(default_factory=list)
-    remote: list[ResultRow] = field(default_factory=list)
+    located: list = field(default_factory=list)
+    remote: list = field(default_factory=list)
     total: int = 0
     total_is_exact: bool = True
     has_next: bool = False
@@ -126,20 +127,24 @@ class SearchPage:
 # the statement is the page's rows as the ORM selects them (matched, ordered, cut), then these
 # named steps. Per-row subqueries instead scanned each small vocabulary table once per row and
 # list (about a fifth of a nearest page's time at 1M services); organisations and areas are
-# joined to the page's rows only, not to every candidate a filter turns down.
-_PAGE_DETAILS = """
+# joined to the page's rows only, not to every candidate a filter turns down. Codes are
+# sorted as Python sorts strings (by code point: the "C" collation).
+_PAGE_STEPS = """
 WITH page AS MATERIALIZED (  -- the page's rows: matched, ordered and cut by the ORM, numbered
     SELECT ordered.*, row_number() OVER () AS position FROM ({page}) AS ordered
-), categories AS (  -- the services' category codes, and the theme of each (a theme: itself)
-    SELECT link.service_id, array_agg(term.code) AS category_codes,
-           array_agg(coalesce(parent.code, term.code)) AS theme_codes
+){reader}, categories AS (  -- the services' category codes and their themes (a theme's: itself)
+    SELECT link.service_id,
+           array_agg(term.code ORDER BY term.code COLLATE "C") AS category_codes,
+           array_agg(theme.code ORDER BY theme.code COLLATE "C") AS theme_codes,
+           array_agg(DISTINCT theme.code COLLATE "C" ORDER BY theme.code COLLATE "C") AS themes
     FROM mapping_service_categories AS link
     JOIN mapping_taxonomyterm AS term ON term.id = link.taxonomyterm_id
-    LEFT JOIN mapping_taxonomyterm AS parent ON parent.id = term.parent_id
+    JOIN mapping_taxonomyterm AS theme ON theme.id = coalesce(term.parent_id, term.id)
     WHERE link.service_id IN (SELECT row_service_id FROM page)
     GROUP BY link.service_id
 ), languages AS (  -- the languages their staff speak
-    SELECT link.service_id, array_agg(language.code) AS language_codes
+    SELECT link.service_id,
+           array_agg(language.code ORDER BY language.code COLLATE "C") AS language_codes
     FROM mapping_service_languages AS link
     JOIN mapping_language AS language ON language.id = link.language_id
     WHERE link.service_id IN (SELECT row_service_id FROM page)
@@ -151,7 +156,10 @@ WITH page AS MATERIALIZED (  -- the page's rows: matched, ordered and cut by the
     FROM mapping_servicetranslation
     WHERE service_id IN (SELECT row_service_id FROM page) AND name <> ''
     GROUP BY service_id
-)
+)"""
+
+# The page as one JSON array of ResultRow objects.
+_AS_RESULT_ROWS = """
 SELECT coalesce(json_agg(json_build_object({fields}) ORDER BY {keys}), '[]'::json)
 FROM page
 JOIN mapping_organization AS organization ON organization.id = page.organization_ref
@@ -180,6 +188,23 @@ _PLACE_FIELDS = {
     "neighbourhood": "neighbourhood.slug",
     "geometry": "ST_AsGeoJSON(page.place_point, 6, 0)::json",
 }
+
+
+@dataclass(frozen=True)
+class PageOutput:
+    """Another form for a page's rows than :class:`ResultRow`: one text per row, made by the
+    final ``SELECT`` of ``located`` or ``remote`` over the page's steps (``page``, one row per
+    result with the columns the ORM selected; ``categories``, ``languages`` and ``names`` by
+    ``service_id``; ``reader``, one row of the request's ``reader`` values), in page order.
+
+    The templates may use ``{keys}`` (the page order, for ``ORDER BY``), ``{place_joins}``
+    (``district`` and ``neighbourhood`` of a located row) and ``{distance}`` (metres from the
+    query point, or NULL). ``reader`` holds ``name type`` pairs (``languages text[]``): the
+    values the caller passes with each search, in that order."""
+
+    located: str
+    remote: str
+    reader: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -311,19 +336,12 @@ def _rows_for(kind: str, criteria: SearchCriteria) -> _Rows:
     return rows_of(criteria, criteria.services())
 
 
-def _details(kind: str, rows: _Rows, page: str) -> str:
+def _details(kind: str, rows: _Rows, page: str, output: PageOutput | None) -> str:
     """The statement turning ``page`` (the SQL of ``rows``' page) into one JSON array of
-    :class:`ResultRow` objects in page order. Rows the order keys do not tell apart (two
-    services at one place, as far from a point) keep the order the page had."""
-    fields = {
-        **_DETAIL_FIELDS,
-        **{name: f"page.{name}" for name in rows.shown},
-        **(_PLACE_FIELDS if kind == "located" else {}),
-    }
-    pairs = sql.SQL(", ").join(
-        sql.SQL("{}, {}").format(sql.Literal(name), sql.SQL(expression))
-        for name, expression in fields.items()
-    )
+    :class:`ResultRow` objects, or with ``output`` one text per row, in page order. Rows the
+    order keys do not tell apart (two services at one place, as far from a point) keep the
+    order the page had."""
+    located = kind == "located"
     columns = {"id": "row_id"}  # the order keys name ResultRow fields
     keys = sql.SQL(", ").join(
         [
@@ -336,26 +354,56 @@ def _details(kind: str, rows: _Rows, page: str) -> str:
             sql.SQL("page.position"),
         ]
     )
-    return (
-        sql.SQL(_PAGE_DETAILS)
-        .format(
-            page=sql.SQL(page),
-            fields=pairs,
+    place_joins = sql.SQL(_PLACE_JOINS if located else "")
+    if output is None:
+        fields = {
+            **_DETAIL_FIELDS,
+            **{name: f"page.{name}" for name in rows.shown},
+            **(_PLACE_FIELDS if located else {}),
+        }
+        select = sql.SQL(_AS_RESULT_ROWS).format(
+            fields=sql.SQL(", ").join(
+                sql.SQL("{}, {}").format(sql.Literal(name), sql.SQL(expression))
+                for name, expression in fields.items()
+            ),
             keys=keys,
-            place_joins=sql.SQL(_PLACE_JOINS if kind == "located" else ""),
+            place_joins=place_joins,
         )
-        .as_string()
-    )
+        reader = sql.SQL("")
+    else:
+        select = sql.SQL(output.located if located else output.remote).format(
+            keys=keys,
+            place_joins=place_joins,
+            distance=sql.SQL("page.distance_m" if "distance_m" in rows.shown else "NULL::float8"),
+        )
+        reader = (
+            sql.SQL(", reader AS (SELECT {}) ").format(
+                sql.SQL(", ").join(
+                    sql.SQL("%s::{} AS {}").format(sql.SQL(kind_), sql.Identifier(name))
+                    for name, kind_ in (pair.split(" ", 1) for pair in output.reader)
+                )
+            )
+            if output.reader
+            else sql.SQL("")
+        )
+    steps = sql.SQL(_PAGE_STEPS).format(page=sql.SQL(page), reader=reader)
+    return sql.Composed([steps, select]).as_string()
 
 
 @functools.lru_cache(maxsize=512)
 def _compiled(
-    kind: str, shape: SearchCriteria, near: bool, offset: int, count: int | None
+    kind: str,
+    shape: SearchCriteria,
+    near: bool,
+    offset: int,
+    count: int | None,
+    output: PageOutput | None = None,
 ) -> _Statement:
     """The statement for ``count`` rows of ``kind`` ("located" or "remote") from ``offset``,
-    turned by PostgreSQL into one JSON array in page order; with ``count`` None, the statement
-    counting them all. ``shape`` has no point (a Point's hash and equality cost GEOS calls on
-    every request); ``near`` says whether the search has one."""
+    turned by PostgreSQL into one JSON array in page order (or one text per row: ``output``);
+    with ``count`` None, the statement counting them all. ``shape`` has no point (a Point's
+    hash and equality cost GEOS calls on every request); ``near`` says whether the search has
+    one."""
     if near:
         shape = replace(shape, near=_SHAPE_POINT)
     rows = _rows_for(kind, shape)
@@ -364,7 +412,7 @@ def _compiled(
         text = f"SELECT count(*) FROM ({inner}) AS matches"
     else:
         inner, params = rows.values[offset : offset + count].query.sql_with_params()
-        text = _details(kind, rows, inner)
+        text = _details(kind, rows, inner, output)
     shape_point = _POINT_FIELD.get_db_prep_value(_SHAPE_POINT, connection)
     slots = tuple(n for n, param in enumerate(params) if param == shape_point)
     if kind == "located" and near and not slots:
@@ -372,28 +420,43 @@ def _compiled(
     return _Statement(text, tuple(params), slots)
 
 
-def _execute(kind: str, criteria: SearchCriteria, offset: int, count: int | None) -> object:
-    """Run the statement :func:`_compiled` gives; its single value (a JSON array or a count)."""
+def _fetch(
+    kind: str,
+    criteria: SearchCriteria,
+    offset: int,
+    count: int,
+    output: PageOutput | None = None,
+    reader: tuple = (),
+) -> list:
+    """``count`` rows of ``kind`` from ``offset``: one round trip, no model objects. Each is a
+    :class:`ResultRow`, or with ``output`` its text, ``reader`` the values it reads."""
     near = criteria.near is not None
-    statement = _compiled(kind, replace(criteria, near=None), near, offset, count)
+    statement = _compiled(kind, replace(criteria, near=None), near, offset, count, output)
+    # The page's parameters come first in the statement, then the reader's (its own step).
+    params = statement.params_for(criteria.near) + list(reader)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        if output is not None:
+            return [text for (text,) in cursor.fetchall()]
+        return [ResultRow(**row) for row in cursor.fetchone()[0]]
+
+
+def _count(kind: str, criteria: SearchCriteria) -> int:
+    near = criteria.near is not None
+    statement = _compiled(kind, replace(criteria, near=None), near, 0, None)
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, statement.params_for(criteria.near))
         return cursor.fetchone()[0]
 
 
-def _fetch(kind: str, criteria: SearchCriteria, offset: int, count: int) -> list[ResultRow]:
-    """``count`` rows of ``kind`` from ``offset``: one round trip, no model objects."""
-    return [ResultRow(**row) for row in _execute(kind, criteria, offset, count)]
-
-
-def _count(kind: str, criteria: SearchCriteria) -> int:
-    return _execute(kind, criteria, 0, None)
-
-
-def search(criteria: SearchCriteria) -> SearchPage:
-    """The page of results ``criteria`` asks for. Each kind of result is read one row beyond
-    the page, which tells whether more follow without counting them all; a count runs only
-    for a page past the end of the located results. Usually one statement."""
+def search(
+    criteria: SearchCriteria, output: PageOutput | None = None, reader: tuple = ()
+) -> SearchPage:
+    """The page of results ``criteria`` asks for, as :class:`ResultRow` objects or, with
+    ``output``, as the texts it makes (``reader``: its values for this request). Each kind of
+    result is read one row beyond the page, which tells whether more follow without counting
+    them all; a count runs only for a page past the end of the located results. Usually one
+    statement."""
     limit = criteria.limit
     start = (criteria.page - 1) * limit
     page = SearchPage(criteria=criteria)
@@ -402,7 +465,7 @@ def search(criteria: SearchCriteria) -> SearchPage:
     if criteria.bbox is not None and criteria.remote is True:
         return page  # a box holds located results only
     if criteria.remote is not True:
-        rows = _fetch("located", criteria, start, limit + 1)
+        rows = _fetch("located", criteria, start, limit + 1, output, reader)
         page.located = rows[:limit]
         if len(rows) > limit:
             page.total, page.total_is_exact, page.has_next = start + limit + 1, False, True
@@ -413,7 +476,7 @@ def search(criteria: SearchCriteria) -> SearchPage:
     if criteria.remote is not False and criteria.bbox is None:
         offset = max(start - located_total, 0)
         wanted = limit - len(page.located)
-        rows = _fetch("remote", criteria, offset, wanted + 1)
+        rows = _fetch("remote", criteria, offset, wanted + 1, output, reader)
         page.remote = rows[:wanted]
         if len(rows) > wanted:
             page.total = located_total + offset + wanted + 1

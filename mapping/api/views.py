@@ -10,11 +10,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mapping import directory
-from mapping.api.geojson import feature_collection
+from mapping.api.geojson import RenderedJSON, feature_collection, search_features
 from mapping.api.params import ServiceSearchParams
 from mapping.api.serializers import ServiceDetailSerializer
 from mapping.models import Service
-from mapping.search import search
 
 
 def _page_url(request: Request, page: int) -> str:
@@ -23,7 +22,25 @@ def _page_url(request: Request, page: int) -> str:
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
 
 
-class GeoJSONRenderer(JSONRenderer):
+class _PassesRenderedJSON:
+    """A JSON renderer that sends a body already written as JSON as it is."""
+
+    def render(
+        self,
+        data: object,
+        accepted_media_type: str | None = None,
+        renderer_context: dict | None = None,
+    ) -> bytes:
+        if isinstance(data, RenderedJSON):
+            return data
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+class PlainJSONRenderer(_PassesRenderedJSON, JSONRenderer):
+    """``application/json``."""
+
+
+class GeoJSONRenderer(_PassesRenderedJSON, JSONRenderer):
     """JSON served as ``application/geo+json`` (RFC 7946), for clients that ask for it."""
 
     media_type = "application/geo+json"
@@ -33,7 +50,7 @@ class GeoJSONRenderer(JSONRenderer):
 class ServiceListView(APIView):
     """Search the directory; nearest first with ``near``."""
 
-    renderer_classes = [GeoJSONRenderer, JSONRenderer]
+    renderer_classes = [GeoJSONRenderer, PlainJSONRenderer]
 
     @extend_schema(
         operation_id="services_search",
@@ -46,7 +63,7 @@ class ServiceListView(APIView):
     def get(self, request: Request) -> Response:
         params = ServiceSearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        page = search(params.criteria())
+        page = search_features(params.criteria())
         number = page.criteria.page
         body = feature_collection(
             page,
