@@ -7,6 +7,7 @@ import pytest
 from django.contrib.gis.geos import Polygon
 from django.core.management import call_command
 
+from mapping.localize import choose
 from mapping.models import Service, ServiceAtLocation
 
 OMONIA = "23.7281,37.9841"
@@ -104,6 +105,35 @@ def test_bad_input_is_a_400_with_a_reason(client, athens, params, field, reason)
     response = _get(client, **params)
     assert response.status_code == 400
     assert reason in " ".join(response.json()[field])
+
+
+@pytest.mark.parametrize("language", ["en", "el", "fa", "ar", "fr"])
+def test_names_are_chosen_as_localize_chooses(client, athens, language):
+    # The features are written by PostgreSQL (mapping.api.geojson); the name and its language
+    # must be those localize.choose gives the reader, on every page of the directory.
+    chosen, page = {}, 1
+    while page:
+        body = client.get(
+            "/api/services/", {"limit": 100, "page": page}, HTTP_ACCEPT_LANGUAGE=language
+        ).json()
+        for feature in body["features"]:
+            properties = feature["properties"]
+            chosen[properties["service_id"]] = (properties["name"], properties["name_language"])
+        page = page + 1 if body["next"] else 0
+    services = Service.objects.filter(pk__in=chosen).prefetch_related("translations")
+    expected = {
+        str(service.pk): choose(
+            {t.language: t.name for t in service.translations.all() if t.name},
+            service.name,
+            service.language,
+            language,
+        )
+        for service in services
+    }
+    assert chosen == expected
+    # The demo data name some services in Greek, Farsi and Arabic (none in French).
+    in_language = [pk for pk, (_name, name_language) in chosen.items() if name_language == language]
+    assert bool(in_language) == (language != "fr")
 
 
 def test_refusals_are_in_each_request_language(client, athens):
