@@ -395,7 +395,10 @@ def measure_wrk(url: str, tile: tuple[int, int, int]) -> dict[str, Any]:
     """wrk against gunicorn on loopback: the nearest endpoint and one (warm) tile."""
     wrk = shutil.which("wrk")
     if wrk is None:
-        return {"skipped": "wrk is not installed (scripts/bootstrap.sh --with-bench-deps)"}
+        return {
+            "skipped": "wrk is not installed (scripts/bootstrap.sh --with-bench-deps)",
+            "unmeasured": True,
+        }
     port = free_port()
     database = urlsplit(url).path.lstrip("/")
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "mapping.settings"}
@@ -403,15 +406,15 @@ def measure_wrk(url: str, tile: tuple[int, int, int]) -> dict[str, Any]:
     server = subprocess.Popen(
         [
             str(REPO / ".venv" / "bin" / "gunicorn"),
-            "mapping.wsgi",
+            # The container's settings (its access log included, to stdout: discarded here),
+            # on a loopback port with the bench's worker count.
+            "--config",
+            str(REPO / "scripts" / "gunicorn.conf.py"),
+            "mapping.wsgi:application",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             str(WORKERS),
-            "--access-logfile",
-            "/dev/null",
-            "--error-logfile",
-            "-",
             "--log-level",
             "warning",
         ],
@@ -493,13 +496,18 @@ def targets_of(tiles: dict[str, Any] | None, wrk: dict[str, Any]) -> dict[str, d
         }
     )
     for name in ("nearest", "tile"):
+        target = f">= {TARGET_REQUESTS_PER_S} req/s, 0 errors"
         if name in wrk:
             checks[f"wrk_{name}"] = {
                 "met": wrk[name]["requests_per_s"] >= TARGET_REQUESTS_PER_S
                 and wrk[name]["errors"] == 0,
                 "value": f"{wrk[name]['requests_per_s']} req/s, {wrk[name]['errors']} errors",
-                "target": f">= {TARGET_REQUESTS_PER_S} req/s, 0 errors",
+                "target": target,
             }
+        elif wrk.get("unmeasured"):
+            # Not measured is not met: a machine without wrk must not report every target met
+            # (--skip-wrk, asked for, leaves the wrk targets out instead).
+            checks[f"wrk_{name}"] = {"met": False, "value": wrk["skipped"], "target": target}
     return checks
 
 
@@ -577,6 +585,8 @@ def main() -> int:
         server.create(server.name)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mapping.settings")
+    # The bench is one client asking thousands of times: measure the work, do not throttle it.
+    os.environ["HARTIS_API_RATE_LIMIT"] = "off"
     import django
 
     django.setup()
