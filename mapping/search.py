@@ -19,7 +19,7 @@ from geodata.spatial import (
     STORAGE_SRID,
     AsGeography,
     GeographyDistance,
-    GeographyKnn,
+    NearestFirst,
     walk_minutes,
 )
 from mapping.models import Service
@@ -257,13 +257,13 @@ def _located(criteria: SearchCriteria, services: ServiceQuerySet) -> _Rows:
     # One filter() call: each further call on a multi-valued relation would join it again.
     rows = services.filter(**place)
     if criteria.near is not None:
-        # As ServiceAtLocationQuerySet.nearest_to(): the index-assisted KNN order on geography
-        # (sphere), and the spheroid distance in metres to show.
-        here = AsGeography(Value(criteria.near, output_field=_POINT_FIELD))
-        there = AsGeography(f"{sal}location__point")
-        rows = rows.annotate(distance_m=GeographyDistance(there, here))
+        # As ServiceAtLocationQuerySet.nearest_to(): the index-assisted KNN order, and the
+        # spheroid distance in metres to show (the page is sorted by it, see _details).
+        here = Value(criteria.near, output_field=_POINT_FIELD)
+        there = f"{sal}location__point"
+        rows = rows.annotate(distance_m=GeographyDistance(AsGeography(there), AsGeography(here)))
         rows, extra, order = (
-            rows.order_by(GeographyKnn(there, here)),
+            rows.order_by(NearestFirst(there, here)),
             ["distance_m"],
             ["distance_m"],
         )

@@ -13,7 +13,8 @@ from geodata.spatial import (
     STORAGE_SRID,
     AsGeography,
     GeographyDistance,
-    GeographyKnn,
+    NearestFirst,
+    WebMercator,
 )
 from mapping.models.base import HSDSObject, Provenance
 from mapping.models.organization import Organization
@@ -113,8 +114,10 @@ class Location(HSDSObject, Provenance):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["source", "source_record_id"]),
-            # Serves GeographyKnn ordering: nearest places first, in metres on the sphere.
+            # Serves distance filters in metres (WithinMetres on geography).
             GistIndex(AsGeography("point"), name="location_point_geography_gist"),
+            # Serves the nearest-first order (NearestFirst, KNN on Web Mercator).
+            GistIndex(WebMercator("point"), name="location_point_mercator_gist"),
         ]
 
     def __str__(self) -> str:
@@ -134,15 +137,16 @@ class Location(HSDSObject, Provenance):
 
 class ServiceAtLocationQuerySet(models.QuerySet):
     def nearest_to(self, point: Point) -> "ServiceAtLocationQuerySet":
-        """Located rows nearest ``point`` (EPSG:4326) first, by the index-assisted KNN operator
-        on geography, annotated with ``distance_m``, the spheroid distance in metres. Slice it
-        (LIMIT) so the index stops early."""
-        here = AsGeography(Value(point, output_field=models.PointField(srid=STORAGE_SRID)))
-        there = AsGeography("location__point")
+        """Located rows nearest ``point`` (EPSG:4326) first, by the index-assisted KNN order
+        (:class:`NearestFirst`), annotated with ``distance_m``, the spheroid distance in
+        metres. Slice it (LIMIT) so the index stops early."""
+        here = Value(point, output_field=models.PointField(srid=STORAGE_SRID))
         return (
             self.filter(location__point__isnull=False)
-            .annotate(distance_m=GeographyDistance(there, here))
-            .order_by(GeographyKnn(there, here))
+            .annotate(
+                distance_m=GeographyDistance(AsGeography("location__point"), AsGeography(here))
+            )
+            .order_by(NearestFirst("location__point", here))
         )
 
 
