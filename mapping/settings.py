@@ -73,7 +73,8 @@ if _database["ENGINE"] not in {
     "django.contrib.gis.db.backends.postgis",
 }:
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL with PostGIS (postgres://…).")
-_database["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+# Django's PostGIS backend, with a health check that makes no round trip on a quiet socket.
+_database["ENGINE"] = "mapping.postgis"
 # Server-side parameter binding, and psycopg preparing a statement once it has run
 # HARTIS_PREPARE_THRESHOLD times on a connection (Django's default, None, never prepares):
 # PostgreSQL then plans the search page once per connection instead of on every request
