@@ -86,7 +86,7 @@ def indexes_within_metres(
 
 class AsGeography(Func):
     """``(expr)::geography``: a 4326 geometry seen on the spheroid, for metres. Also the
-    expression of the GiST indexes that serve nearest-first ordering (see GeographyKnn)."""
+    expression of the GiST indexes that serve distance filters (see WithinMetres)."""
 
     template = "(%(expressions)s)::geography"
     arity = 1
